@@ -1,0 +1,129 @@
+"""Async JSON views over articles. Reads use the async ORM; the write goes through a sync island."""
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
+
+from articles.models import Article
+from articles.services import ArticleAlreadyPublished, article_publish
+from config.api import error_response, int_param
+from config.mixins import AsyncLoginRequiredMixin
+
+PAGE_SIZE = 10
+
+
+def article_as_dict(article: Article) -> dict:
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "status": article.status,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "author": article.author.username,  # the caller must have loaded author (select_related)
+    }
+
+
+@require_GET
+async def async_article_slugs(request):
+    qs = Article.objects.published().order_by("-published_at", "-created_at")
+    slugs = [slug async for slug in qs.values_list("slug", flat=True)[:50]]
+    return JsonResponse({"count": len(slugs), "slugs": slugs})
+
+
+@require_GET
+async def async_article_detail(request, slug):
+    article = await Article.objects.select_related("author").filter(slug=slug).afirst()
+    if article is None:
+        return error_response(404, f"no article with slug {slug!r}")
+    transitions = await article.transitions.acount()  # how many times its status changed
+    return JsonResponse(article_as_dict(article) | {"body": article.body, "transitions": transitions})
+
+
+@require_POST
+async def async_article_publish(request, slug):
+    user = await request.auser()
+    if not user.is_authenticated:
+        return error_response(401, "log in to publish (POST /auth/login/)")
+    if not user.is_staff:
+        return error_response(403, "only staff can publish")
+    try:
+        article = await sync_to_async(article_publish)(slug=slug, published_by=user)
+    except Article.DoesNotExist:
+        return error_response(404, f"no article with slug {slug!r}")
+    except ArticleAlreadyPublished:
+        return error_response(409, f"article {slug!r} is already published")
+    return JsonResponse({"slug": article.slug, "status": article.status, "published_at": article.published_at})
+
+
+# --- Lazy querysets and templates in async views ----------------------------------------------------
+
+
+@require_GET
+async def async_titles_render(request):
+    """MISTAKE: render() renders the template right here, in async code, and the template evaluates the
+    lazy queryset: a database query on the event loop, which Django refuses (SynchronousOnlyOperation)."""
+    articles = Article.objects.published().select_related("author")[:PAGE_SIZE]
+    return render(request, "articles/article_list.html", {"articles": articles})
+
+
+@require_GET
+async def async_titles_template_response(request):
+    """Fix: a TemplateResponse is rendered later, by Django's handler, on a thread (sync_to_async), where
+    evaluating the lazy queryset is allowed. (Or load a list first, as ArticlePageView does.)"""
+    articles = Article.objects.published().select_related("author")[:PAGE_SIZE]
+    return TemplateResponse(request, "articles/article_list.html", {"articles": articles})
+
+
+# --- Async class-based views --------------------------------------------------------------------------
+
+
+class ArticleListView(View):
+    """Published articles as JSON, ten per page (`?page=`): an async list endpoint without ListView."""
+
+    @method_decorator(cache_control(public=True, max_age=30))  # method_decorator keeps async handlers async
+    async def get(self, request):
+        page = int_param(request, "page", default=1, minimum=1, maximum=10_000)
+        published = Article.objects.published().select_related("author").order_by("-published_at", "-created_at")
+        offset = (page - 1) * PAGE_SIZE
+        articles = [article_as_dict(a) async for a in published[offset : offset + PAGE_SIZE]]
+        return JsonResponse({"page": page, "count": await published.acount(), "articles": articles})
+
+
+class ArticlePageView(TemplateView):
+    """The same list as an HTML page. TemplateView's hooks are sync, so the async work happens in get():
+    load the data with the async ORM, then hand a plain list to the (sync) template machinery."""
+
+    template_name = "articles/article_list.html"
+
+    async def get(self, request, *args, **kwargs):
+        published = Article.objects.published().select_related("author").order_by("-published_at", "-created_at")
+        articles = [a async for a in published[:PAGE_SIZE]]
+        return self.render_to_response(self.get_context_data(articles=articles))
+
+
+class DraftList(View):
+    """Drafts a user may see: staff see every draft, others only their own.
+
+    Not routed on its own: it reads request.user directly, which is safe only once a login mixin's dispatch()
+    has loaded the user (AsyncLoginRequiredMixin does; Django's LoginRequiredMixin fails doing it)."""
+
+    async def get(self, request):
+        drafts = Article.objects.filter(status=Article.Status.DRAFT).order_by("slug")
+        if not request.user.is_staff:
+            drafts = drafts.filter(author=request.user)
+        slugs = [slug async for slug in drafts.values_list("slug", flat=True)]
+        return JsonResponse({"count": len(slugs), "slugs": slugs})
+
+
+class DraftListView(AsyncLoginRequiredMixin, DraftList):
+    """The drafts, for logged-in users only: 401 JSON for anyone else."""
+
+
+class DraftListWithDjangoMixinView(LoginRequiredMixin, DraftList):
+    """MISTAKE (Django 5.2): LoginRequiredMixin's sync dispatch() cannot protect an async view (chapter 03)."""

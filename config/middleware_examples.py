@@ -1,0 +1,78 @@
+"""Middleware that chapter 05 switches on to show mistakes and their fixes. None of it is in the default stack.
+
+* AsyncCallWithoutFlags: an async __call__ but no capability flags. Django takes it for sync-only.
+* AsyncWithoutMark: says it is async-capable, but its instance is not marked as a coroutine function.
+* user_header_middleware_mistake: "third-party style": works under WSGI, reads request.user in async code.
+* user_header_middleware: the same job done right, with `await request.auser()`.
+
+The correct pattern for a class is config/middleware.py: AccessLogMiddleware.
+"""
+
+from asgiref.sync import iscoroutinefunction
+from django.utils.decorators import sync_and_async_middleware
+
+
+class AsyncCallWithoutFlags:
+    """MISTAKE: no async_capable flag, so Django calls it as sync code and gets a coroutine back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    async def __call__(self, request):
+        return await self.get_response(request)
+
+
+class AsyncWithoutMark:
+    """MISTAKE: async-only by its flags, but without markcoroutinefunction(self) Django cannot tell that
+    calling the instance returns a coroutine, and a MiddlewareMixin above it treats it as sync."""
+
+    sync_capable = False
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    async def __call__(self, request):
+        return await self.get_response(request)
+
+
+@sync_and_async_middleware
+def user_header_middleware_mistake(get_response):
+    """MISTAKE (the pattern behind several real third-party bugs): request.user is a lazy database lookup,
+    and reading it in the async branch runs that lookup on the event loop."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            response = await get_response(request)
+            response["X-Username"] = request.user.get_username() or "anonymous"
+            return response
+
+    else:
+
+        def middleware(request):
+            response = get_response(request)
+            response["X-Username"] = request.user.get_username() or "anonymous"
+            return response
+
+    return middleware
+
+
+@sync_and_async_middleware
+def user_header_middleware(get_response):
+    """The fix: in the async branch, ask for the user with `await request.auser()`."""
+    if iscoroutinefunction(get_response):
+
+        async def middleware(request):
+            response = await get_response(request)
+            user = await request.auser()
+            response["X-Username"] = user.get_username() or "anonymous"
+            return response
+
+    else:
+
+        def middleware(request):
+            response = get_response(request)
+            response["X-Username"] = request.user.get_username() or "anonymous"
+            return response
+
+    return middleware

@@ -1,0 +1,21 @@
+"""The project's URLs: each app's URLconf, the JSON login flow and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config import views
+
+urlpatterns = [
+    path("", include("pages.urls")),
+    path("articles/", include("articles.urls")),
+    path("auth/csrf/", views.csrf_token, name="csrf_token"),
+    path("auth/login/", views.async_login, name="login"),
+    path("auth/logout/", views.async_logout, name="logout"),
+    path("auth/whoami/", views.async_whoami, name="whoami"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

@@ -1,0 +1,339 @@
+"""Checks for the chapters' exercises: call one with your answer; it says "correct" or gives a hint.
+
+Each check works out the right answer on its own (from the project's code, its seed data or the server's
+log), never from the solution cell, so a wrong answer fails whichever way it was produced.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+
+class NotYet(AssertionError):
+    """Your answer is not right yet; the message says what to look at."""
+
+
+def _verdict(exercise: str, ok: bool, hint: str) -> None:
+    if not ok:
+        raise NotYet(f"{exercise}: not yet. {hint}")
+    print(f"{exercise}: correct")
+
+
+# --- Chapter 00 ---------------------------------------------------------------------------------------
+
+
+def check_00_request_logged(line: str, request_id: str) -> None:
+    """Exercise 00.1: `line` is the access-log line of your GET /async-status/ sent with `request_id`."""
+    ok = bool(
+        isinstance(line, str)
+        and isinstance(request_id, str)
+        and re.fullmatch(r"INFO config\.access GET /async-status/ 200 \d+\.\dms id=" + re.escape(request_id), line)
+    )
+    _verdict(
+        "Exercise 00.1",
+        ok,
+        "Send GET /async-status/ with the header X-Request-Id set to your id, then look for 'id=<your id>' "
+        "in server.log_lines(). The id must be plain (letters, digits, '.', '_', '-') or the server replaces it.",
+    )
+
+
+def check_00_draft_count(count) -> None:
+    """Exercise 00.2: the number of draft articles, counted with the async ORM."""
+    from articles.management.commands.seed_articles import ARTICLE_COUNT, PUBLISHED_COUNT
+
+    _verdict(
+        "Exercise 00.2",
+        count == ARTICLE_COUNT - PUBLISHED_COUNT,
+        "Filter on status='draft' (Article.Status.DRAFT) and await .acount(); a count of every article or of "
+        "the published ones answers a different question.",
+    )
+
+
+def project_endpoints() -> list[tuple[str, object]]:
+    """(route, view callable) for every URL of the project outside the admin."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith("admin/"):
+                    yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield "/" + route, pattern.callback
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def _defined_with_async_def(view) -> bool:
+    # Independent of Django's markers: look at the function the decorators wrap, or the CBV's handlers.
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        handlers = [
+            getattr(view_class, m) for m in view_class.http_method_names if m != "options" and hasattr(view_class, m)
+        ]
+        return all(inspect.iscoroutinefunction(inspect.unwrap(h)) for h in handlers)
+    return inspect.iscoroutinefunction(inspect.unwrap(view))
+
+
+def check_00_sync_endpoints(routes) -> None:
+    """Exercise 00.3: the routes (e.g. '/ping/sync/') of every endpoint whose view is synchronous."""
+    truth = sorted(route for route, view in project_endpoints() if not _defined_with_async_def(view))
+    answer = sorted(routes) if isinstance(routes, list | tuple | set) else routes
+    _verdict(
+        "Exercise 00.3",
+        answer == truth,
+        f"Expected {len(truth)} routes. Walk the URLconf as the tour does and keep the views for which "
+        "asgiref.sync.iscoroutinefunction(view) is False; skip the admin.",
+    )
+
+
+# --- Chapter 01 ---------------------------------------------------------------------------------------
+
+
+def check_01_gthread_prediction(seconds) -> None:
+    """Exercise 01.1: predicted batch time of 12 concurrent 0.2 s waits on gunicorn gthread, 1 worker x 4 threads."""
+    requests, threads, wait = 12, 4, 0.2
+    expected = -(-requests // threads) * wait  # ceil(12 / 4) rounds of 0.2 s
+    ok = isinstance(seconds, int | float) and abs(seconds - expected) < 0.01
+    _verdict(
+        "Exercise 01.1",
+        ok,
+        "Four threads serve four waits at a time; count the rounds (round up) and multiply by the wait.",
+    )
+
+
+def check_01_threads_per_request(extra_threads, in_flight) -> None:
+    """Exercise 01.2: extra server threads you measured while `in_flight` sync requests were waiting under uvicorn."""
+    ok = (
+        isinstance(extra_threads, int)
+        and isinstance(in_flight, int)
+        and in_flight >= 5
+        and in_flight <= extra_threads <= in_flight + 3
+    )
+    _verdict(
+        "Exercise 01.2",
+        ok,
+        "Send at least 5 concurrent requests that wait long enough (0.5 s) to sample the thread count meanwhile: "
+        "peak_during(server.thread_count, ...) minus the idle count. Expect about one thread per request in flight.",
+    )
+
+
+def check_01_cpu_bound(answer) -> None:
+    """Exercise 01.3: which configuration finishes 8 CPU-bound requests soonest: "a", "b" or "c"."""
+    _verdict(
+        "Exercise 01.3",
+        answer == "c",
+        "An event loop computes one request at a time, and threads take turns holding the GIL; only separate "
+        "processes can compute on two cores at once.",
+    )
+
+
+# --- Chapter 02 ---------------------------------------------------------------------------------------
+
+
+def check_02_fan_out_prediction(seconds) -> None:
+    """Exercise 02.1: predicted duration of /fan-out/ with six 0.3 s calls and concurrency=2."""
+    calls, concurrency, delay = 6, 2, 0.3
+    expected = -(-calls // concurrency) * delay
+    ok = isinstance(seconds, int | float) and abs(seconds - expected) < 0.01
+    _verdict(
+        "Exercise 02.1",
+        ok,
+        "The semaphore lets `concurrency` calls run at once; the others wait for a free slot. Count the rounds.",
+    )
+
+
+def check_02_partial_failure(data) -> None:
+    """Exercise 02.2: the JSON of a /fan-out/ answer in which one call timed out and one failed."""
+    ok = False
+    if isinstance(data, dict) and isinstance(data.get("calls"), list) and isinstance(data.get("summary"), dict):
+        outcomes = [call.get("outcome") for call in data["calls"]]
+        ok = (
+            outcomes.count("timeout") == 1
+            and outcomes.count("error") == 1
+            and outcomes.count("ok") >= 1
+            and data["summary"] == {"ok": outcomes.count("ok"), "error": 1, "timeout": 1}
+        )
+    _verdict(
+        "Exercise 02.2",
+        ok,
+        "Give one call a delay longer than `timeout`, one call a failing status (e.g. 503) in `statuses`, and "
+        "at least one call that succeeds; pass response.json().",
+    )
+
+
+async def check_02_settle(settle) -> None:
+    """Exercise 02.3: `settle(coroutines)` returns each result or exception, in order, running them concurrently
+    and without cancelling the others when one fails. Use it as `await check_02_settle(settle)`."""
+    import asyncio
+    import time
+
+    async def value_after(value, delay):
+        await asyncio.sleep(delay)
+        return value
+
+    async def failure_after(delay):
+        await asyncio.sleep(delay)
+        raise ValueError("this one fails")
+
+    started = time.perf_counter()
+    try:
+        results = await settle([value_after(1, 0.1), failure_after(0.1), value_after(3, 0.2)])
+    except BaseException as exc:  # an exception escaping settle() is the wrong answer, reported as a hint
+        results = exc
+    elapsed = time.perf_counter() - started
+    ok = (
+        isinstance(results, list | tuple)
+        and len(results) == 3
+        and results[0] == 1
+        and isinstance(results[1], ValueError)
+        and results[2] == 3
+        and 0.19 <= elapsed < 0.3  # the slowest call alone (0.2 s), not the sum of all three (0.4 s)
+    )
+    _verdict(
+        "Exercise 02.3",
+        ok,
+        "Run the coroutines concurrently and keep going when one fails: asyncio.gather(*coroutines, "
+        "return_exceptions=True) returns results and exceptions in order. A TaskGroup cancels the others instead.",
+    )
+
+
+# --- Chapter 03 ---------------------------------------------------------------------------------------
+
+
+def check_03_valid_classes(names) -> None:
+    """Exercise 03.1: the names of the classes (of Mixed, AllAsync, AsyncWithSyncOptions) that make a valid view."""
+    _verdict(
+        "Exercise 03.1",
+        isinstance(names, set | list | tuple) and set(names) == {"AllAsync", "AsyncWithSyncOptions"},
+        "All handlers must be sync or all async, except options(), which Django leaves out of the check. "
+        "Try SomeClass.as_view() on each.",
+    )
+
+
+async def check_03_all_published_slugs(slugs) -> None:
+    """Exercise 03.2: every published slug, collected page by page from /articles/async/ (newest first).
+    Use it as `await check_03_all_published_slugs(slugs)`; it compares with the database."""
+    from articles.models import Article
+
+    truth = [
+        slug
+        async for slug in Article.objects.published()
+        .order_by("-published_at", "-created_at")
+        .values_list("slug", flat=True)
+    ]
+    _verdict(
+        "Exercise 03.2",
+        isinstance(slugs, list) and slugs == truth,
+        f"Expected {len(truth)} slugs in the list's order. Ask for ?page=1, 2, ... until a page comes back "
+        "empty, and keep each article's 'slug'.",
+    )
+
+
+def check_03_grace_drafts(data) -> None:
+    """Exercise 03.3: the JSON of /articles/drafts/ for the user grace (logged in through /auth/login/)."""
+    from articles.management.commands.seed_articles import ARTICLE_COUNT, AUTHORS, PUBLISHED_COUNT
+
+    mine = [
+        f"article-{i:02d}"
+        for i in range(PUBLISHED_COUNT + 1, ARTICLE_COUNT + 1)
+        if AUTHORS[(i - 1) % len(AUTHORS)] == "grace"
+    ]
+    _verdict(
+        "Exercise 03.3",
+        data == {"count": len(mine), "slugs": mine},
+        "Log in as grace (server.login('grace') gives a logged-in httpx client) and GET /articles/drafts/; "
+        "pass response.json(). Anonymous requests get 401, and editor (staff) sees every draft.",
+    )
+
+
+# --- Chapter 04 ---------------------------------------------------------------------------------------
+
+CANDIDATE_QUERYSET_METHODS = ["aall", "acount", "avalues_list", "aaggregate", "aget_or_create", "afilter", "ain_bulk"]
+
+
+def check_04_existing_methods(names) -> None:
+    """Exercise 04.1: which of CANDIDATE_QUERYSET_METHODS exist on Django's QuerySet."""
+    from asgiref.sync import iscoroutinefunction
+    from django.db.models import QuerySet
+
+    truth = {name for name in CANDIDATE_QUERYSET_METHODS if iscoroutinefunction(getattr(QuerySet, name, None))}
+    _verdict(
+        "Exercise 04.1",
+        isinstance(names, set | list | tuple) and set(names) == truth,
+        "Only methods that run a query have an a-version; methods that build a queryset (filter, all, "
+        "values_list) return a lazy queryset and need none. Check with hasattr(QuerySet, name).",
+    )
+
+
+def check_04_article_with_author(article) -> None:
+    """Exercise 04.2: article-05, loaded with one async ORM call so that article.author needs no query."""
+    from articles.management.commands.seed_articles import AUTHORS
+    from articles.models import Article
+
+    _verdict(
+        "Exercise 04.2",
+        isinstance(article, Article)
+        and article.slug == "article-05"
+        and Article.author.is_cached(article)
+        and article.author.username == AUTHORS[(5 - 1) % len(AUTHORS)],  # the seed's rule for article 5
+        "Use select_related('author') in the same query: await Article.objects.select_related('author').aget(...).",
+    )
+
+
+async def check_04_drafts_per_author(counts) -> None:
+    """Exercise 04.3: {username: number of drafts} for every author of a draft. Use it with await."""
+    from django.db.models import Count
+
+    from articles.models import Article
+
+    rows = Article.objects.filter(status=Article.Status.DRAFT).values("author__username").annotate(n=Count("id"))
+    truth = {row["author__username"]: row["n"] async for row in rows}
+    _verdict(
+        "Exercise 04.3",
+        counts == truth,
+        "Count drafts grouped by author; one sync function with the queries, run through one sync_to_async, "
+        "or one aggregate query with the async ORM.",
+    )
+
+
+# --- Chapter 05 ---------------------------------------------------------------------------------------
+
+
+def check_05_audit(rows) -> None:
+    """Exercise 05.1: for settings.MIDDLEWARE, a list of (dotted path, runs natively under ASGI) in stack order.
+
+    "Natively" means no sync_to_async hop on an ordinary request: it is async-capable and has none of the hooks
+    Django runs on every request (process_request, process_view, process_response). A process_exception hook
+    only runs when a view raises, so it costs nothing on a request that succeeds.
+    """
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    hooks = ("process_request", "process_view", "process_response")
+    truth = []
+    for path in settings.MIDDLEWARE:
+        middleware = import_string(path)
+        async_capable = getattr(middleware, "async_capable", False)
+        truth.append((path, bool(async_capable) and not any(hasattr(middleware, hook) for hook in hooks)))
+    answer = [tuple(row) for row in rows] if isinstance(rows, list | tuple) else rows
+    _verdict(
+        "Exercise 05.1",
+        answer == truth,
+        "Import each path in settings.MIDDLEWARE; a middleware runs natively when async_capable is True and it "
+        "has no process_request, process_view or process_response (each runs through sync_to_async).",
+    )
+
+
+def check_05_hops(counts) -> None:
+    """Exercise 05.2: {"default": n, "native": n, "none": n} crossings per GET /ping/async/ (count_thread_hops)."""
+    ok = isinstance(counts, dict) and set(counts) == {"default", "native", "none"}
+    ok = ok and counts["none"] == 2 and counts["native"] == counts["none"] and counts["default"] > counts["native"]
+    _verdict(
+        "Exercise 05.2",
+        ok,
+        "Call await count_thread_hops('/ping/async/', middleware=...) with settings.MIDDLEWARE, the project's own "
+        "config.* middleware, and [], and count the crossings of each. Django's handler alone makes two.",
+    )

@@ -1,0 +1,241 @@
+"""Fire concurrent requests and record when each one started and ended.
+
+The load generator must not be the thing you measure. httpx's AsyncClient spends milliseconds of CPU per
+request once hundreds are in flight (encode/httpx#3215), so bursts here use aiohttp's client on its own
+event loop (uvloop when installed) in its own thread, which works from a Jupyter cell too. Every result
+carries the generator's own CPU time, and `calibrate()` runs the same burst against a trivial server
+with no Django in it, so a chapter can print the generator's overhead beside each measurement.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import math
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from liveproject.processes import ensure_file_limit
+
+
+@dataclass(frozen=True)
+class RequestResult:
+    index: int
+    start: float  # seconds since the burst started
+    end: float
+    status: int | None  # None when the request failed before a response arrived
+    error: str | None = None
+
+    @property
+    def latency(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Burst:
+    """N requests fired at once: per-request results and what the burst cost."""
+
+    url: str
+    n: int
+    results: list[RequestResult]
+    wall: float  # first start to last end, seconds
+    client_cpu: float  # CPU seconds the load generator's thread used
+    server_cpu: float | None = None  # CPU seconds the server used (when a LiveServer was given)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def latencies(self) -> list[float]:
+        return sorted(r.latency for r in self.results if r.error is None)
+
+    def percentile(self, q: float) -> float:
+        """Nearest-rank percentile of the successful requests' latencies, q in (0, 100]."""
+        values = self.latencies
+        if not values:
+            return math.nan
+        return values[max(0, math.ceil(q / 100 * len(values)) - 1)]
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+    @property
+    def statuses(self) -> Counter:
+        return Counter(r.status if r.error is None else r.error for r in self.results)
+
+    @property
+    def ok(self) -> int:
+        return sum(1 for r in self.results if r.error is None and r.status is not None and r.status < 400)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for r in self.results if r.error is not None)
+
+
+def _target(server_or_url, path: str) -> tuple[str, object | None]:
+    if isinstance(server_or_url, str):
+        return server_or_url.rstrip("/") + path, None
+    return server_or_url.url + path, server_or_url
+
+
+async def _one(session, index, method, url, headers, t0) -> RequestResult:
+    start = time.perf_counter() - t0
+    try:
+        async with session.request(method, url, headers=headers) as response:
+            await response.read()
+            status = response.status
+        return RequestResult(index, start, time.perf_counter() - t0, status)
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        return RequestResult(index, start, time.perf_counter() - t0, None, type(exc).__name__)
+
+
+async def aburst(server_or_url, path: str = "/", n: int = 10, *, method="GET", headers=None, timeout=30.0) -> Burst:
+    """Send `n` requests at once (each with its own connection) and wait for all of them."""
+    url, server = _target(server_or_url, path)
+    ensure_file_limit(n + 256)
+    connector = aiohttp.TCPConnector(limit=0, force_close=True)
+    client_timeout = aiohttp.ClientTimeout(total=timeout)
+    server_cpu_before = server.cpu_seconds() if server is not None else None
+    cpu_before = time.thread_time()
+    async with aiohttp.ClientSession(connector=connector, timeout=client_timeout) as session:
+        t0 = time.perf_counter()
+        async with asyncio.timeout(timeout + 10):  # a hard stop even if a timeout were missed
+            results = await asyncio.gather(*(_one(session, i, method, url, headers, t0) for i in range(n)))
+    client_cpu = time.thread_time() - cpu_before
+    wall = max(r.end for r in results) - min(r.start for r in results)
+    server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None
+    return Burst(url, n, list(results), wall, client_cpu, server_cpu)
+
+
+async def athroughput(
+    server_or_url, path: str = "/", *, concurrency: int = 16, duration: float = 3.0, timeout: float = 10.0
+) -> Burst:
+    """Closed loop: `concurrency` clients each send request after request (keep-alive) for `duration` s.
+
+    `extra["rps"]` is completed requests per second; with a LiveServer, `extra["server_cpu_per_request"]`.
+    """
+    url, server = _target(server_or_url, path)
+    results: list[RequestResult] = []
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout)) as session:
+        # Warm up: open the connections, let the server import and cache what it needs.
+        await asyncio.gather(*(_one(session, -1, "GET", url, None, time.perf_counter()) for _ in range(concurrency)))
+        server_cpu_before = server.cpu_seconds() if server is not None else None
+        cpu_before = time.thread_time()
+        t0 = time.perf_counter()
+
+        async def client() -> None:
+            while time.perf_counter() - t0 < duration:
+                results.append(await _one(session, len(results), "GET", url, None, t0))
+
+        async with asyncio.timeout(duration + timeout + 10):
+            await asyncio.gather(*(client() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - t0
+        client_cpu = time.thread_time() - cpu_before
+        server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None
+    done = sum(1 for r in results if r.error is None)
+    batch = Burst(url, len(results), results, elapsed, client_cpu, server_cpu)
+    batch.extra["rps"] = done / elapsed
+    batch.extra["client_cpu_per_request"] = client_cpu / max(done, 1)
+    if server_cpu is not None:
+        batch.extra["server_cpu_per_request"] = server_cpu / max(done, 1)
+    return batch
+
+
+def _run_in_own_loop(coroutine_function, *args, deadline: float, **kwargs):
+    """Run a coroutine on a fresh event loop in a new thread and wait for its result.
+
+    A Jupyter cell already has a running loop, so `asyncio.run` is not allowed there; a thread with its
+    own loop is. uvloop is used when installed (it is with uvicorn[standard]). As timeit does, the garbage
+    collector is run first and paused meanwhile: a full collection in a kernel that holds Django and
+    matplotlib can stop every thread for tens of milliseconds in the middle of a burst.
+    """
+    outcome: dict = {}
+    gc.collect()
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+
+    def target():
+        try:
+            import uvloop
+
+            runner = asyncio.Runner(loop_factory=uvloop.new_event_loop)
+        except ImportError:
+            runner = asyncio.Runner()
+        try:
+            with runner:
+                outcome["value"] = runner.run(coroutine_function(*args, **kwargs))
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="liveproject-load", daemon=True)
+    thread.start()
+    try:
+        thread.join(deadline)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    if thread.is_alive():
+        raise TimeoutError(f"the load generator did not finish within {deadline:.0f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def burst(server_or_url, path: str = "/", n: int = 10, *, method="GET", headers=None, timeout=30.0) -> Burst:
+    """`aburst` for sync callers and notebook cells: N requests at once, per-request start/end/status."""
+    return _run_in_own_loop(
+        aburst, server_or_url, path, n, method=method, headers=headers, timeout=timeout, deadline=timeout + 30
+    )
+
+
+def throughput(server_or_url, path: str = "/", *, concurrency=16, duration=3.0, timeout=10.0) -> Burst:
+    """`athroughput` for sync callers and notebook cells."""
+    return _run_in_own_loop(
+        athroughput,
+        server_or_url,
+        path,
+        concurrency=concurrency,
+        duration=duration,
+        timeout=timeout,
+        deadline=duration + timeout + 30,
+    )
+
+
+def calibrate(n: int, seconds: float = 0.2) -> Burst:
+    """The same burst against a trivial server (no Django): what the load generator itself adds."""
+    from liveproject.server import LiveServer
+
+    with LiveServer("trivial") as trivial:
+        return burst(trivial, f"/?seconds={seconds}", n)
+
+
+def peak_during(measure, action, *, interval: float = 0.005):
+    """Run `action()` while sampling `measure()` every `interval` seconds on another thread.
+
+    Returns (what action returned, the largest sample). Chapter 01 uses it to count a server's threads
+    while a burst is in flight.
+    """
+    samples: list = []
+    done = threading.Event()
+
+    def sampler():
+        while not done.is_set():
+            samples.append(measure())
+            done.wait(interval)
+
+    thread = threading.Thread(target=sampler, name="liveproject-sampler", daemon=True)
+    thread.start()
+    try:
+        result = action()
+    finally:
+        done.set()
+        thread.join(10)
+    return result, max(samples) if samples else None

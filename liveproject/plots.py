@@ -1,0 +1,84 @@
+"""Pictures of measurements: a request timeline, and latency against concurrency with its limit.
+
+Each function returns its matplotlib Figure. A figure these functions create is closed in pyplot first,
+so a notebook shows it exactly once: as the value of the cell (end the cell with the call, no semicolon).
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
+
+from liveproject.load import Burst
+
+
+def plot_timeline(
+    burst: Burst, *, title: str = "", expected: float | None = None, ax=None, legend: bool = True, unit: str = "request"
+):
+    """One horizontal bar per request, from when it was sent to when its response arrived.
+
+    Bars that line up vertically ran at the same time; a staircase means requests waited for each other.
+    `expected` draws a line where a single request would end on an idle server.
+    """
+    created = ax is None
+    if created:
+        _, ax = plt.subplots(figsize=(8, max(2.8, 1.0 + min(len(burst.results), 60) * 0.1)))
+    ordered = sorted(burst.results, key=lambda r: (r.start, r.index))
+    for row, result in enumerate(ordered):
+        color = "tab:blue" if result.error is None and (result.status or 500) < 400 else "tab:red"
+        ax.plot([result.start, result.end], [row, row], color=color, linewidth=2.5, solid_capstyle="butt")
+    if expected is not None:
+        ax.axvline(expected, color="grey", linestyle="--", linewidth=1, label=f"one {unit}\nalone ({expected:g} s)")
+        if legend:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("seconds since the burst started")
+    ax.set_ylabel(unit)
+    ax.set_ylim(-1, len(ordered))
+    ax.set_xlim(left=0)
+    ax.set_title(title or f"{burst.n} concurrent requests")
+    return _finish(ax, created)
+
+
+def plot_timelines(bursts: dict, *, expected: float | None = None, title: str = "", unit: str = "request"):
+    """Several timelines stacked on one time axis, one per label: {"gunicorn sync": burst, ...}."""
+    fig, axes = plt.subplots(len(bursts), 1, figsize=(8, 1.0 + 2.0 * len(bursts)), sharex=True, squeeze=False)
+    for row, (ax, (label, burst)) in enumerate(zip(axes[:, 0], bursts.items(), strict=True)):
+        plot_timeline(burst, title=label, expected=expected, ax=ax, legend=row == 0, unit=unit)
+        ax.set_xlabel("")
+    axes[-1, 0].set_xlabel("seconds since the start")
+    if title:
+        fig.suptitle(title)
+    return _finish(axes[-1, 0], True)
+
+
+def plot_latency_vs_concurrency(rows: list[dict], *, title: str = "Batch time against concurrency", ax=None):
+    """Measured batch time against N, with each configuration's theoretical limit dashed beside it.
+
+    rows: dicts with "label", "n", "wall" (measured seconds) and "limit" (theoretical seconds).
+    """
+    created = ax is None
+    if created:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    labels = list(dict.fromkeys(row["label"] for row in rows))
+    for i, label in enumerate(labels):
+        color = f"C{i}"
+        mine = sorted((row for row in rows if row["label"] == label), key=lambda row: row["n"])
+        ns = [row["n"] for row in mine]
+        ax.plot(ns, [row["wall"] for row in mine], "o-", color=color, label=f"{label}: measured")
+        ax.plot(ns, [row["limit"] for row in mine], "--", color=color, alpha=0.6, label=f"{label}: limit")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("concurrent requests (N)")
+    ax.set_ylabel("time for the whole batch (s)")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize="small")
+    return _finish(ax, created)
+
+
+def _finish(ax, created: bool):
+    ax.figure.tight_layout()
+    if created:
+        plt.close(ax.figure)  # shown once, as the cell's value, not again by the inline backend
+    return ax.figure

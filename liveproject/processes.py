@@ -1,0 +1,119 @@
+"""Start child processes whose life is tied to this one, and stop them with all their descendants.
+
+Three layers make sure no server outlives the notebook or test that started it:
+
+1. The child stays in our process group. nbval and jupyter_client end a kernel by SIGKILLing its whole
+   process group, so a server in that group dies with the kernel even though no Python code runs.
+2. The child asks Linux for PR_SET_PDEATHSIG: if the thread that started it dies, it gets SIGTERM.
+   (gunicorn workers set it too, in liveproject/gunicorn_conf.py, so they follow their master.)
+3. `stop_tree()` terminates the process and every descendant it had, and the LiveServer registers an
+   `atexit` handler for a normal interpreter exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import resource
+import signal
+import subprocess
+import sys
+
+import psutil
+
+PR_SET_PDEATHSIG = 1
+
+# Resolved in the parent: the child, between fork and exec, must not load libraries or take locks.
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True) if sys.platform == "linux" else None
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Ask Linux to send `sig` to this process when its parent thread exits (no-op elsewhere)."""
+    if _libc is not None:
+        _libc.prctl(PR_SET_PDEATHSIG, sig)
+
+
+def _raise_file_limit() -> None:
+    # A burst of 1000 connections needs more file descriptors than the usual soft limit of 1024.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _prepare_child_tied() -> None:
+    die_with_parent(signal.SIGTERM)
+    _raise_file_limit()
+
+
+def spawn(cmd, *, cwd, env, log_file, pass_fds=(), tie_to_this_thread=True) -> subprocess.Popen:
+    """Start `cmd` in our process group, with stdout and stderr going to `log_file` (never the notebook).
+
+    Linux delivers PR_SET_PDEATHSIG when the *thread* that forked the child exits, so only a caller on a
+    long-lived thread (the main thread of a kernel or of pytest) should tie the child to itself.
+    """
+    return subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        pass_fds=pass_fds,
+        # Only prctl/setrlimit run between fork and exec, with libc resolved beforehand.
+        preexec_fn=_prepare_child_tied if tie_to_this_thread else _raise_file_limit,  # noqa: PLW1509
+    )
+
+
+def stop_tree(process: subprocess.Popen, *, grace: float = 5.0) -> None:
+    """SIGTERM `process` (servers shut down gracefully on it), SIGKILL what is still alive after `grace`."""
+    try:
+        descendants = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        descendants = []
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+    _, alive = psutil.wait_procs(descendants, timeout=grace)
+    for child in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()
+    psutil.wait_procs(alive, timeout=5)
+
+
+def ensure_file_limit(minimum: int = 4096) -> None:
+    """Raise this process's open-file limit (a load generator holds one socket per request)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, minimum)
+    if soft < min(minimum, target):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants (live ones), in seconds."""
+    total = 0.0
+    try:
+        root = psutil.Process(pid)
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+    except psutil.NoSuchProcess:
+        pass
+    return total
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+__all__ = ["cpu_seconds", "die_with_parent", "ensure_file_limit", "is_alive", "spawn", "stop_tree"]

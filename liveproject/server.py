@@ -1,0 +1,378 @@
+"""LiveServer: the course's project running under a real server, on a free port of 127.0.0.1.
+
+    with LiveServer("uvicorn") as server:              # or: server = LiveServer("uvicorn").start()
+        response = server.client.get("/async-hello/")  # an httpx.Client with a timeout
+        server.log_lines()                             # what the server logged (never in the notebook)
+                                                       # leaving the block (or server.stop()) stops it
+
+Kinds: "uvicorn" (ASGI), "gunicorn-sync" and "gunicorn-gthread" (WSGI), "gunicorn-uvicorn" (gunicorn
+managing uvicorn_worker.UvicornWorker processes, ASGI) and "trivial" (a bare asyncio server with no
+Django, used to calibrate the load generator).
+
+Every server gets a fresh, migrated, seeded database of its own, and its settings can be varied without
+editing any file: LiveServer writes a settings module that imports config.settings and changes only
+what you ask for (`server.settings_source` shows it).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from liveproject import databases, processes
+
+PROJECT_ROOT = databases.PROJECT_ROOT
+KINDS = ("uvicorn", "gunicorn-sync", "gunicorn-gthread", "gunicorn-uvicorn", "trivial")
+INTERFACE = {"uvicorn": "ASGI", "gunicorn-uvicorn": "ASGI", "gunicorn-sync": "WSGI", "gunicorn-gthread": "WSGI"}
+DEFAULT_TIMEOUT = httpx.Timeout(10.0)
+
+_running: set[LiveServer] = set()
+_running_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_all_servers() -> None:
+    """A normal interpreter exit stops every server still running (a SIGKILL is handled by the OS)."""
+    with _running_lock:
+        servers = list(_running)
+    for server in servers:
+        server.stop()
+
+
+class ServerFailedToStart(RuntimeError):
+    pass
+
+
+class LiveServer:
+    def __init__(
+        self,
+        kind: str = "uvicorn",
+        *,
+        workers: int = 1,
+        threads: int = 4,
+        debug: bool = False,
+        extra_middleware: list[str] | tuple[str, ...] = (),
+        middleware: list[str] | None = None,
+        atomic_requests: bool = False,
+        loggers: dict[str, str] | None = None,
+        settings: dict | None = None,
+        env: dict[str, str] | None = None,
+        ready_timeout: float = 30.0,
+    ):
+        """Describe a server; `start()` runs it.
+
+        workers/threads: gunicorn worker processes and (gthread) threads per worker.
+        debug: DJANGO_DEBUG for the server (Django logs middleware adaptation only with DEBUG on).
+        extra_middleware: dotted paths appended to the project's MIDDLEWARE (innermost).
+        middleware: a whole MIDDLEWARE list instead of the project's.
+        atomic_requests: DATABASES["default"]["ATOMIC_REQUESTS"] = True.
+        loggers: logger name -> level, e.g. {"django.request": "DEBUG"}.
+        settings: any other settings, NAME -> value (written with repr()).
+        env: extra environment variables for the server process.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        self.kind = kind
+        self.interface = INTERFACE.get(kind, "raw asyncio")
+        self.workers = workers
+        self.threads = threads
+        self.debug = debug
+        self.ready_timeout = ready_timeout
+        self.settings_source = _settings_source(
+            debug=debug,
+            extra_middleware=list(extra_middleware),
+            middleware=middleware,
+            atomic_requests=atomic_requests,
+            loggers=loggers or {},
+            overrides=settings or {},
+        )
+        self._extra_env = dict(env or {})
+        self._process: subprocess.Popen | None = None
+        self._folder: Path | None = None
+        self._log_file = None
+        self._final_log: str | None = None
+        self._clients: list[httpx.Client] = []
+        self.database: databases.Database | None = None
+        self.url: str | None = None
+        self.client: httpx.Client | None = None
+        self.startup_seconds: float | None = None
+
+    # --- life cycle ---------------------------------------------------------------------------------
+
+    def start(self) -> LiveServer:
+        if self._process is not None:
+            return self
+        started = time.perf_counter()
+        self._folder = Path(tempfile.mkdtemp(prefix=f"liveproject-{self.kind}-"))
+        self._final_log = None
+        try:
+            self._launch()
+            self._wait_until_ready()
+        except BaseException:
+            log = self.log_text()
+            self.stop()
+            if isinstance(log, str) and log.strip():
+                raise ServerFailedToStart(f"{self.kind} did not start; its log ends with:\n{log[-3000:]}") from None
+            raise
+        self.startup_seconds = time.perf_counter() - started
+        return self
+
+    def _launch(self) -> None:
+        env = {**os.environ, **self._extra_env, "PYTHONUNBUFFERED": "1"}
+        if self.kind != "trivial":
+            self.database = databases.create_database(self._folder)
+            (self._folder / "live_settings.py").write_text(self.settings_source)
+            env.update(
+                DJANGO_SETTINGS_MODULE="live_settings",
+                DATABASE_URL=self.database.url,
+                DJANGO_DEBUG="1" if self.debug else "0",
+                DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                DJANGO_HTTPS="0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without Secure
+                DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+            )
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(self._folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
+        # Bind the port here and hand the socket to the server: no race for a "free" port.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(4096)
+            port = listener.getsockname()[1]
+            self._log_file = open(self._folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._process = processes.spawn(
+                self._command(listener.fileno()),
+                cwd=PROJECT_ROOT,
+                env=env,
+                log_file=self._log_file,
+                pass_fds=(listener.fileno(),),
+                tie_to_this_thread=threading.current_thread() is threading.main_thread(),
+            )
+        finally:
+            listener.close()
+        with _running_lock:
+            _running.add(self)
+        self.url = f"http://127.0.0.1:{port}"
+        self.client = httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT)
+
+    def _command(self, fd: int) -> list[str]:
+        python = [sys.executable, "-m"]
+        if self.kind == "trivial":
+            return [*python, "liveproject.trivial_server", "--fd", str(fd)]
+        if self.kind == "uvicorn":
+            return [
+                *python, "uvicorn", "config.asgi:application", "--fd", str(fd),
+                "--lifespan", "off",  # Django does not implement the ASGI lifespan protocol
+                "--no-access-log",  # the project's AccessLogMiddleware logs every request
+                "--log-level", "warning", "--timeout-graceful-shutdown", "2",
+            ]  # fmt: skip
+        worker_class = {
+            "gunicorn-sync": "sync",
+            "gunicorn-gthread": "gthread",
+            "gunicorn-uvicorn": "uvicorn_worker.UvicornWorker",
+        }[self.kind]
+        app = "config.wsgi:application" if self.interface == "WSGI" else "config.asgi:application"
+        command = [
+            *python, "gunicorn", app, "--bind", f"fd://{fd}", "--worker-class", worker_class,
+            "--workers", str(self.workers), "--config", "python:liveproject.gunicorn_conf",
+            "--no-control-socket", "--graceful-timeout", "2", "--log-level", "warning",
+        ]  # fmt: skip
+        if self.kind == "gunicorn-gthread":
+            command += ["--threads", str(self.threads)]
+        return command
+
+    def _wait_until_ready(self) -> None:
+        # Ready means "answers HTTP", whatever the status: a variant such as ATOMIC_REQUESTS=True answers
+        # its async views with 500, and that answer is what the notebook wants to show.
+        path = "/" if self.kind == "trivial" else "/ping/async/"
+        deadline = time.monotonic() + self.ready_timeout
+        with httpx.Client(base_url=self.url, timeout=2.0) as probe:
+            while True:
+                if self._process.poll() is not None:
+                    raise ServerFailedToStart(f"{self.kind} exited with code {self._process.returncode}")
+                try:
+                    probe.get(path)
+                    return
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise ServerFailedToStart(f"{self.kind} was not ready after {self.ready_timeout} s")
+                time.sleep(0.01)
+
+    def stop(self) -> None:
+        """Stop the server and all its workers, drop its database, remove its folder. Safe to repeat."""
+        with _running_lock:
+            _running.discard(self)
+        process, self._process = self._process, None
+        for client in [self.client, *self._clients]:
+            if client is not None:
+                client.close()
+        self._clients.clear()
+        if process is not None:
+            processes.stop_tree(process)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        if self._folder is not None:
+            self._final_log = self._read_log()
+        from liveproject import kernel  # late: kernel imports Django, which a server does not need
+
+        kernel.forget_server(self)
+        if self.database is not None:
+            database, self.database = self.database, None
+            database.drop()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = None
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:  # no port or pid: reprs end up in notebook outputs
+        state = "running" if self.running else "stopped"
+        return f"<LiveServer {self.kind} ({self.interface}) {state}>"
+
+    # --- what a notebook or test looks at -----------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def database_url(self) -> str | None:
+        return self.database.url if self.database is not None else None
+
+    def worker_pids(self) -> list[int]:
+        """The server process and every process it started (gunicorn's workers)."""
+        if self._process is None:
+            return []
+        import psutil
+
+        try:
+            root = psutil.Process(self._process.pid)
+            return [root.pid, *(child.pid for child in root.children(recursive=True))]
+        except psutil.NoSuchProcess:
+            return []
+
+    def thread_count(self) -> int:
+        """Threads of the server and its workers right now (0 once stopped)."""
+        import psutil
+
+        total = 0
+        for pid in self.worker_pids():
+            with contextlib.suppress(psutil.NoSuchProcess):
+                total += psutil.Process(pid).num_threads()
+        return total
+
+    def idle_thread_count(self, *, timeout: float = 5.0) -> int:
+        """The thread count once it has stopped changing: threads of earlier requests may still be exiting."""
+        deadline = time.monotonic() + timeout
+        samples = [self.thread_count()]
+        while time.monotonic() < deadline:
+            time.sleep(0.01)
+            samples.append(self.thread_count())
+            if len(samples) >= 5 and len(set(samples[-5:])) == 1:
+                break
+        return samples[-1]
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the server and its workers."""
+        return processes.cpu_seconds(self._process.pid) if self._process is not None else 0.0
+
+    def _read_log(self) -> str:
+        try:
+            return (self._folder / "server.log").read_text(errors="replace")
+        except (OSError, TypeError):
+            return ""
+
+    def log_text(self) -> str:
+        if self._final_log is not None:
+            return self._final_log
+        return self._read_log() if self._folder is not None else ""
+
+    def log_lines(self, containing: str | None = None) -> list[str]:
+        """The server's log, line by line (optionally only lines containing a text)."""
+        lines = self.log_text().splitlines()
+        return [line for line in lines if containing in line] if containing else lines
+
+    def wait_for_log(self, text: str, *, timeout: float = 5.0) -> str:
+        """The first log line containing `text`, waiting up to `timeout` seconds for it to appear."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.log_lines():
+                if text in line:
+                    return line
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no line containing {text!r} in the server log after {timeout} s")
+            time.sleep(0.02)
+
+    def async_client(self, **kwargs) -> httpx.AsyncClient:
+        """A new httpx.AsyncClient for this server (use it in `async with`, so it is closed)."""
+        return httpx.AsyncClient(base_url=self.url, timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT), **kwargs)
+
+    def login_headers(self, username: str = "editor", password: str = databases.SEED_PASSWORD) -> dict:
+        """Log in through POST /auth/login/ and return the headers of that session: the session cookie
+        and the matching X-CSRFToken. Usable with httpx and with the load generator."""
+        with httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT) as client:
+            client.get("/auth/csrf/").raise_for_status()
+            response = client.post(
+                "/auth/login/",
+                json={"username": username, "password": password},
+                headers={"X-CSRFToken": client.cookies["csrftoken"]},
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"login as {username!r} failed: {response.status_code} {response.text}")
+            cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+            return {"Cookie": cookies, "X-CSRFToken": client.cookies["csrftoken"]}
+
+    def login(self, username: str = "editor", password: str = databases.SEED_PASSWORD) -> httpx.Client:
+        """A new httpx.Client logged in as `username` (closed when the server stops)."""
+        client = httpx.Client(
+            base_url=self.url, timeout=DEFAULT_TIMEOUT, headers=self.login_headers(username, password)
+        )
+        self._clients.append(client)
+        return client
+
+
+def _settings_source(*, debug, extra_middleware, middleware, atomic_requests, loggers, overrides) -> str:
+    lines = [
+        '"""Settings of one LiveServer: the project\'s settings with the changes below."""',
+        "",
+        "from config.settings import *  # noqa: F403",
+        "",
+    ]
+    if middleware is not None:
+        lines.append(f"MIDDLEWARE = {list(middleware)!r}")
+    if extra_middleware:
+        lines.append(f"MIDDLEWARE = MIDDLEWARE + {extra_middleware!r}  # noqa: F405")
+    if atomic_requests:
+        lines.append('DATABASES["default"]["ATOMIC_REQUESTS"] = True  # noqa: F405')
+    for name, level in loggers.items():
+        lines.append(
+            f'LOGGING["loggers"][{name!r}] = '  # noqa: ISC003
+            f'{{"handlers": ["stderr"], "level": {level.upper()!r}, "propagate": False}}  # noqa: F405'
+        )
+    for name, value in overrides.items():
+        if not name.isupper() or not name.isidentifier():
+            raise ValueError(f"settings names are UPPER_CASE identifiers, not {name!r}")
+        lines.append(f"{name} = {value!r}")
+    return "\n".join(lines) + "\n"

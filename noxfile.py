@@ -1,0 +1,143 @@
+"""The course's commands. `python -m pip install nox` once, then:
+
+    nox                    every test: the project's tests and every notebook, executed and compared (SQLite)
+    nox -s tests_postgres  the same against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/course)
+    nox -s course          JupyterLab at chapters/00-start-here.ipynb, with the project's database ready
+    nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
+    nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
+    nox -s lint            ruff on the .py files and the notebooks
+    nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
+
+Arguments after `--` are passed through, e.g. `nox -s tests -- -k middleware`
+or `nox -s execute -- chapters/00-start-here.ipynb`. Each session installs the pinned requirements.txt
+into its own virtual environment under .nox/, with the Python that runs nox (3.11 or newer).
+"""
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nox
+
+ROOT = Path(__file__).parent
+NOTEBOOK_DIRS = ["chapters", "labs"]
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/course"
+SQLITE = {"DATABASE_URL": ""}  # an empty DATABASE_URL selects the SQLite file beside manage.py
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_venv = "yes"
+
+
+def install(session: nox.Session) -> None:
+    session.install("-r", "requirements.txt")
+    session.install("--no-deps", "-e", ".")
+    # matplotlib builds its font cache on first import and says so on stderr: do it here, not in a notebook.
+    session.run("python", "-c", "import matplotlib.font_manager", silent=True)
+
+
+def notebooks() -> list[str]:
+    found = []
+    for folder in NOTEBOOK_DIRS:
+        found += sorted(
+            str(path.relative_to(ROOT))
+            for path in (ROOT / folder).rglob("*.ipynb")
+            if ".ipynb_checkpoints" not in path.parts
+        )
+    return found
+
+
+def pytest_command(session: nox.Session) -> list[str]:
+    # Strict nbval: every stored output is compared, with the sanitizer applied to both sides.
+    folders = [folder for folder in NOTEBOOK_DIRS if (ROOT / folder).is_dir()]
+    targets = [arg for arg in session.posargs if not arg.startswith("-")] or ["tests", *folders]
+    options = [arg for arg in session.posargs if arg.startswith("-")]
+    return [
+        "pytest",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "nbval_sanitize.cfg",
+        "--nbval-cell-timeout=180",
+        *options,
+        *targets,
+    ]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Every test on SQLite: the project's tests and every notebook, executed and compared."""
+    install(session)
+    session.run(*pytest_command(session), env=SQLITE)
+
+
+@nox.session
+def tests_postgres(session: nox.Session) -> None:
+    """The same suite against PostgreSQL (psycopg 3 with Django's connection pool)."""
+    url = os.environ.get("DATABASE_URL") or DEFAULT_POSTGRES_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        session.error(f"DATABASE_URL must be a postgres:// URL for this session, not {url!r}")
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=5).close()
+    except OSError as exc:
+        session.error(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc})")
+    install(session)
+    session.run(*pytest_command(session), env={"DATABASE_URL": url})
+
+
+def prepare_database(session: nox.Session) -> None:
+    session.run("python", "manage.py", "migrate", "--noinput", "-v0")
+    session.run("python", "manage.py", "seed_articles")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """The project under uvicorn on 127.0.0.1:8000 with a migrated, seeded database (Ctrl+C stops it)."""
+    install(session)
+    prepare_database(session)
+    session.run("uvicorn", "config.asgi:application", "--lifespan", "off", "--port", "8000", *session.posargs)
+
+
+@nox.session
+def course(session: nox.Session) -> None:
+    """JupyterLab at chapter 00, with the project's own database migrated and seeded."""
+    install(session)
+    prepare_database(session)
+    # JupyterLab refuses to start as root (containers, CI machines) unless told that it is deliberate.
+    as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
+    session.run(
+        "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",  # the whole course in the file browser
+        "--LabApp.default_url=/lab/tree/chapters/00-start-here.ipynb", *as_root, *session.posargs,
+    )  # fmt: skip
+
+
+@nox.session
+def execute(session: nox.Session) -> None:
+    """Re-execute notebooks top to bottom and save their outputs (all notebooks, or those given after --)."""
+    install(session)
+    targets = session.posargs or notebooks()
+    for notebook in targets:
+        session.run(
+            "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",
+            "--ExecutePreprocessor.timeout=300",
+            "--ExecutePreprocessor.record_timing=False",  # no timestamps: a refresh diffs only real changes
+            notebook, env=SQLITE,
+        )  # fmt: skip
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the .py files and the notebooks (formatting and lint)."""
+    pins = (ROOT / "requirements.txt").read_text().splitlines()
+    session.install(next(line for line in pins if line.startswith("ruff==")))
+    session.run("ruff", "check", ".", *session.posargs)
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """The course's headline measurement; writes benchmarks/results/bench.md and bench.png."""
+    install(session)
+    output = ROOT / "benchmarks" / "results"
+    session.run("python", "-m", "liveproject.bench", "--out", str(output), *session.posargs, env=SQLITE)

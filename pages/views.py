@@ -1,0 +1,337 @@
+"""The endpoints the chapters run against. Each view is short enough to show whole in a notebook.
+
+Sync and async twins share a name apart from their prefix (`sync_wait` / `async_wait`), so a chapter
+can start the same server and compare the pair.
+"""
+
+import asyncio
+import itertools
+import json
+import logging
+import threading
+import time
+import weakref
+
+import httpx
+from django.conf import settings
+from django.http import JsonResponse, StreamingHttpResponse
+from django.views import View
+from django.views.decorators.http import require_GET
+
+from config.api import ApiError, float_list_param, float_param, int_list_param, int_param
+
+lifecycle_log = logging.getLogger("pages.lifecycle")
+
+MAX_WAIT_SECONDS = 10.0
+
+
+# --- Seed endpoints: /async-hello/, /async-demo/{concurrent,sequential}/, /async-status/ ---------
+
+
+@require_GET
+async def async_hello(request):
+    await asyncio.sleep(0.1)
+    return JsonResponse({"message": "hello from async view"})
+
+
+async def slow_io(n: int) -> dict:
+    """Stands in for one I/O call (an HTTP request, a cache read) that takes 0.2 s."""
+    await asyncio.sleep(0.2)
+    return {"task": n, "done": True}
+
+
+@require_GET
+async def async_concurrency_demo(request):
+    start = time.perf_counter()
+    results = await asyncio.gather(*(slow_io(n) for n in range(1, 6)))
+    duration_ms = (time.perf_counter() - start) * 1000
+    return JsonResponse({"mode": "concurrent", "duration_ms": round(duration_ms, 2), "results": results})
+
+
+@require_GET
+async def async_sequential_demo(request):
+    start = time.perf_counter()
+    results = [await slow_io(n) for n in range(1, 6)]
+    duration_ms = (time.perf_counter() - start) * 1000
+    return JsonResponse({"mode": "sequential", "duration_ms": round(duration_ms, 2), "results": results})
+
+
+class AsyncStatusView(View):
+    async def get(self, request, *args, **kwargs):
+        await asyncio.sleep(0.1)
+        return JsonResponse({"status": "ok", "kind": "cbv-async"})
+
+
+# --- Trivial twins: what a request costs when the view does nothing -------------------------------
+
+
+@require_GET
+def sync_ping(request):
+    return JsonResponse({"pong": True, "view": "sync"})
+
+
+@require_GET
+async def async_ping(request):
+    return JsonResponse({"pong": True, "view": "async"})
+
+
+# --- Waiting twins: the same wait, blocking a thread or yielding to the event loop -----------------
+
+
+@require_GET
+def sync_wait(request):
+    seconds = float_param(request, "seconds", default=0.2, minimum=0, maximum=MAX_WAIT_SECONDS)
+    time.sleep(seconds)  # holds this worker thread for the whole wait
+    return JsonResponse({"view": "sync", "waited": seconds})
+
+
+@require_GET
+async def async_wait(request):
+    seconds = float_param(request, "seconds", default=0.2, minimum=0, maximum=MAX_WAIT_SECONDS)
+    await asyncio.sleep(seconds)  # the event loop serves other requests meanwhile
+    return JsonResponse({"view": "async", "waited": seconds})
+
+
+# --- Computing twins: work that needs the CPU, not waiting --------------------------------------------
+
+
+def burn_cpu(seconds: float) -> int:
+    """Stands in for CPU-bound work (parsing, rendering, hashing): spin until this thread used `seconds` of CPU.
+
+    Counting this thread's CPU time, not wall time, makes every request cost the same CPU however many
+    other threads or processes compete for the cores.
+    """
+    deadline = time.thread_time() + seconds
+    spins = 0
+    while time.thread_time() < deadline:
+        spins += 1
+    return spins
+
+
+@require_GET
+def sync_compute(request):
+    seconds = float_param(request, "seconds", default=0.05, minimum=0, maximum=2)
+    burn_cpu(seconds)
+    return JsonResponse({"view": "sync", "cpu_seconds": seconds})
+
+
+@require_GET
+async def async_compute(request):
+    seconds = float_param(request, "seconds", default=0.05, minimum=0, maximum=2)
+    burn_cpu(seconds)  # no await can help: the event loop is busy computing, so nothing else runs
+    return JsonResponse({"view": "async", "cpu_seconds": seconds})
+
+
+# --- Where did this request run? -----------------------------------------------------------------
+
+_loop_serials = weakref.WeakKeyDictionary()
+_next_serial = itertools.count(1)
+
+
+def where_it_ran(request, view: str) -> dict:
+    """Server interface, thread and event loop of the code that is running right now.
+
+    Event loops get a serial number the first time they are seen (ids of dead objects are reused,
+    serials are not), so two requests with the same serial ran on the same loop.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    if loop is not None and loop not in _loop_serials:
+        _loop_serials[loop] = next(_next_serial)
+    thread = threading.current_thread()
+    return {
+        "view": view,
+        "interface": "ASGI" if hasattr(request, "scope") else "WSGI",
+        "thread": thread.name,
+        "main_thread": thread is threading.main_thread(),
+        "event_loop_running": loop is not None,
+        "event_loop_serial": _loop_serials.get(loop) if loop is not None else None,
+    }
+
+
+@require_GET
+def sync_where(request):
+    return JsonResponse(where_it_ran(request, "sync"))
+
+
+@require_GET
+async def async_where(request):
+    return JsonResponse(where_it_ran(request, "async"))
+
+
+# --- A slow upstream service and a fan-out over it ------------------------------------------------
+
+
+@require_GET
+async def slow_upstream(request):
+    """A simulated remote service: answers after `delay` seconds with `status` (to inject failures)."""
+    delay = float_param(request, "delay", default=0.2, minimum=0, maximum=MAX_WAIT_SECONDS)
+    status = int_param(request, "status", default=200, minimum=200, maximum=599)
+    await asyncio.sleep(delay)
+    return JsonResponse({"delay": delay, "status": status}, status=status)
+
+
+def upstream_url(request) -> str:
+    """settings.UPSTREAM_URL, or this server's own /upstream/ (safe on an ASGI server, see settings.py)."""
+    return settings.UPSTREAM_URL or request.build_absolute_uri("/upstream/")
+
+
+async def call_upstream(client, semaphore, url, *, call, delay, status, timeout) -> dict:
+    """One upstream call with its own deadline. Waiting for a free slot does not count against it."""
+    async with semaphore:
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(timeout):
+                response = await client.get(url, params={"delay": delay, "status": status})
+            outcome, code = ("ok" if response.is_success else "error"), response.status_code
+        except (TimeoutError, httpx.TimeoutException):
+            outcome, code = "timeout", None
+        except httpx.HTTPError as exc:
+            outcome, code = f"error: {type(exc).__name__}", None
+        elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+    return {"call": call, "delay": delay, "outcome": outcome, "status": code, "elapsed_ms": elapsed_ms}
+
+
+@require_GET
+async def async_fan_out(request):
+    """Call the slow upstream once per entry of `delays`, at most `concurrency` calls at a time.
+
+    Example: /fan-out/?delays=0.2,0.2,3&statuses=200,503,200&timeout=1 -> one ok, one error, one timeout.
+    """
+    delays = float_list_param(request, "delays", default="0.2,0.2,0.2,0.2,0.2", minimum=0, maximum=10, max_items=50)
+    statuses = int_list_param(request, "statuses", default="200", minimum=200, maximum=599, max_items=50)
+    if len(statuses) > len(delays):
+        raise ApiError(400, f"statuses has {len(statuses)} items but there are only {len(delays)} delays")
+    statuses += [200] * (len(delays) - len(statuses))
+    timeout = float_param(request, "timeout", default=1.0, minimum=0.01, maximum=10)
+    concurrency = int_param(request, "concurrency", default=len(delays), minimum=1, maximum=50)
+    url = upstream_url(request)
+
+    started = time.perf_counter()
+    semaphore = asyncio.Semaphore(concurrency)
+    async with httpx.AsyncClient(timeout=timeout + 1) as client:  # asyncio.timeout is the real deadline
+        calls = await asyncio.gather(
+            *(
+                call_upstream(client, semaphore, url, call=i, delay=d, status=s, timeout=timeout)
+                for i, (d, s) in enumerate(zip(delays, statuses, strict=True))
+            )
+        )
+    outcomes = [c["outcome"].split(":")[0] for c in calls]
+    summary = {kind: outcomes.count(kind) for kind in ("ok", "error", "timeout")}
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)
+    return JsonResponse({"duration_ms": duration_ms, "concurrency": concurrency, "summary": summary, "calls": calls})
+
+
+# --- Whose event loop is it? An HTTP client's lifetime ---------------------------------------------
+
+# MISTAKE: one client for the whole process. Its pooled connections belong to the event loop that opened
+# them. Under WSGI (and async_to_sync) every request runs on a new loop, so the next request finds its
+# connection tied to a loop that is already closed: "RuntimeError: Event loop is closed".
+GLOBAL_UPSTREAM_CLIENT = httpx.AsyncClient(timeout=5)
+
+
+@require_GET
+async def async_upstream_global_client(request):
+    response = await GLOBAL_UPSTREAM_CLIENT.get(upstream_url(request), params={"delay": 0})
+    return JsonResponse({"client": "global", "upstream_status": response.status_code})
+
+
+@require_GET
+async def async_upstream_request_client(request):
+    # A client per request, closed by `async with` on the loop that opened it: correct under any server.
+    async with httpx.AsyncClient(timeout=5) as client:
+        response = await client.get(upstream_url(request), params={"delay": 0})
+    return JsonResponse({"client": "per request", "upstream_status": response.status_code})
+
+
+# --- Fire and forget: a task created in a view is not a job queue ---------------------------------
+
+_background_tasks = set()  # keeps running tasks referenced: the loop itself only holds weak references
+
+
+async def pretend_to_send_email(request_id: str) -> None:
+    lifecycle_log.info("background %s started", request_id)
+    try:
+        await asyncio.sleep(0.5)  # stands in for talking to a mail server
+    except asyncio.CancelledError:
+        lifecycle_log.info("background %s cancelled", request_id)
+        raise
+    lifecycle_log.info("background %s done", request_id)
+
+
+@require_GET
+async def async_fire_and_forget(request):
+    """Answer at once and leave the work to a task. It only finishes if this event loop lives long enough:
+    under WSGI the loop ends with the request, and under uvicorn a restart loses whatever is pending."""
+    task = asyncio.create_task(pretend_to_send_email(request.request_id))
+    _background_tasks.add(task)
+    task.add_done_callback(_background_tasks.discard)
+    return JsonResponse({"queued": True})
+
+
+# --- The classic mistake: a blocking call inside async def -----------------------------------------
+
+
+@require_GET
+async def async_blocking_mistake(request):
+    seconds = float_param(request, "seconds", default=0.5, minimum=0, maximum=5)
+    time.sleep(seconds)  # MISTAKE: blocks the event loop, so every other request on this worker waits
+    return JsonResponse({"view": "async_blocking_mistake", "blocked_for": seconds})
+
+
+@require_GET
+async def async_blocking_fixed(request):
+    seconds = float_param(request, "seconds", default=0.5, minimum=0, maximum=5)
+    await asyncio.to_thread(time.sleep, seconds)  # the blocking call waits on a thread, not on the loop
+    return JsonResponse({"view": "async_blocking_fixed", "blocked_for": seconds})
+
+
+# --- Long-lived requests: a long poll and a server-sent event stream ------------------------------
+
+
+@require_GET
+async def async_long_poll(request):
+    """Wait for an event that never comes; log what happens if the client gives up first.
+
+    The log lines (logger `pages.lifecycle`) carry the request id, so a notebook that sent
+    `X-Request-Id: my-poll` can find `long-poll my-poll cancelled` in the server's log.
+    """
+    seconds = float_param(request, "seconds", default=30, minimum=0, maximum=60)
+    lifecycle_log.info("long-poll %s started", request.request_id)
+    try:
+        await asyncio.sleep(seconds)  # stands in for waiting on a queue, a channel, a database row
+    except asyncio.CancelledError:
+        lifecycle_log.info("long-poll %s cancelled", request.request_id)
+        raise  # swallowing the cancellation would leave the server waiting on a dead request
+    finally:
+        lifecycle_log.info("long-poll %s cleanup", request.request_id)
+    lifecycle_log.info("long-poll %s completed", request.request_id)
+    return JsonResponse({"event": None, "waited": seconds})
+
+
+@require_GET
+async def async_event_stream(request):
+    """Server-sent events: `count` events, one every `interval` seconds, from an async generator."""
+    count = int_param(request, "count", default=10, minimum=1, maximum=1000)
+    interval = float_param(request, "interval", default=0.1, minimum=0, maximum=5)
+    request_id = request.request_id
+
+    async def events():
+        sent = 0
+        try:
+            for n in range(count):
+                if n:
+                    await asyncio.sleep(interval)
+                yield f"id: {n}\nevent: tick\ndata: {json.dumps({'n': n})}\n\n"
+                sent += 1
+        except asyncio.CancelledError:
+            lifecycle_log.info("stream %s disconnected after %d events", request_id, sent)
+            raise
+        finally:
+            lifecycle_log.info("stream %s closed after %d events", request_id, sent)
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,112 @@
+"""Async article views through AsyncClient. transaction=True: the async ORM and sync_to_async run on
+other threads (other connections) than the test, so the test's data must really be committed."""
+
+import pytest
+from django.test import AsyncClient
+
+from articles.models import Article, ArticleTransition
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+async def logged_in(username: str) -> AsyncClient:
+    client = AsyncClient()
+    assert await client.alogin(username=username, password=TEST_PASSWORD)
+    return client
+
+
+async def test_slugs_keep_the_seed_shape(seeded):
+    data = (await AsyncClient().get("/articles/async/slugs/")).json()
+    assert set(data) == {"count", "slugs"}
+    assert data["count"] == 40 == len(data["slugs"])
+    assert data["slugs"][:3] == ["article-40", "article-39", "article-38"]  # newest first
+
+
+async def test_slugs_stop_at_fifty(editor):
+    assert await Article.objects.filter(status="draft").aupdate(status="published") == 20
+    assert (await AsyncClient().get("/articles/async/slugs/")).json()["count"] == 50
+
+
+async def test_detail(seeded):
+    data = (await AsyncClient().get("/articles/async/article-07/")).json()
+    assert data == {
+        "slug": "article-07", "title": "Cancellation when clients leave (07)", "status": "published",
+        "published_at": "2025-01-13T09:00:00+00:00", "author": "ada",
+        "body": "Article 7 of the course's sample data: cancellation when clients leave.", "transitions": 0,
+    }  # fmt: skip
+
+
+async def test_detail_of_unknown_slug_is_json_404(seeded):
+    response = await AsyncClient().get("/articles/async/no-such-article/")
+    assert (response.status_code, response.json()) == (404, {"error": "no article with slug 'no-such-article'"})
+
+
+async def test_staff_publishes_a_draft_once_then_gets_409(seeded):
+    client = await logged_in("editor")
+    response = await client.post("/articles/async/article-41/publish/")
+    assert response.status_code == 200
+    assert response.json()["status"] == "published"
+    again = await client.post("/articles/async/article-41/publish/")
+    assert (again.status_code, again.json()) == (409, {"error": "article 'article-41' is already published"})
+    assert await ArticleTransition.objects.filter(article__slug="article-41").acount() == 1
+    assert (await client.get("/articles/async/article-41/")).json()["transitions"] == 1
+
+
+@pytest.mark.parametrize(("who", "slug", "status", "message"), [
+    (None, "article-41", 401, "log in to publish (POST /auth/login/)"),
+    ("reader", "article-41", 403, "only staff can publish"),
+    ("editor", "no-such-article", 404, "no article with slug 'no-such-article'"),
+    ("editor", "article-01", 409, "article 'article-01' is already published"),
+])  # fmt: skip
+async def test_publish_refusals_are_clear_4xx(seeded, who, slug, status, message):
+    client = await logged_in(who) if who else AsyncClient()
+    response = await client.post(f"/articles/async/{slug}/publish/")
+    assert (response.status_code, response.json()) == (status, {"error": message})
+    assert await ArticleTransition.objects.acount() == 0
+
+
+async def test_publish_rejects_get_with_json_405(seeded):
+    response = await AsyncClient().get("/articles/async/article-41/publish/")
+    assert (response.status_code, response.json()["allowed"]) == (405, ["POST"])
+
+
+async def test_article_list_pages_through_published_articles(seeded):
+    response = await AsyncClient().get("/articles/async/")
+    assert response["Cache-Control"] == "public, max-age=30"
+    first = response.json()
+    assert (first["page"], first["count"], len(first["articles"])) == (1, 40, 10)
+    assert first["articles"][0]["slug"] == "article-40"
+    fourth = (await AsyncClient().get("/articles/async/", {"page": 4})).json()
+    assert [a["slug"] for a in fourth["articles"]][-1] == "article-01"
+    assert (await AsyncClient().get("/articles/async/", {"page": 5})).json()["articles"] == []
+
+
+@pytest.mark.parametrize("page", ["0", "x", "-1", "10001"])
+async def test_article_list_rejects_bad_pages(seeded, page):
+    response = await AsyncClient().get("/articles/async/", {"page": page})
+    assert response.status_code == 400 and "page must be" in response.json()["error"]
+
+
+async def test_article_page_renders_the_newest_ten(seeded):
+    response = await AsyncClient().get("/articles/page/")
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert html.count("<li>") == 10
+    assert "Deploying under uvicorn (40)</a>, by ada" in html
+
+
+async def test_drafts_require_login_and_show_what_the_user_may_see(seeded):
+    anonymous = await AsyncClient().get("/articles/drafts/")
+    assert (anonymous.status_code, anonymous.json()) == (401, {"error": "log in first (POST /auth/login/)"})
+    assert (await (await logged_in("editor")).get("/articles/drafts/")).json()["count"] == 20
+    own = (await (await logged_in("ada")).get("/articles/drafts/")).json()
+    assert own == {
+        "count": 6,
+        "slugs": ["article-43", "article-46", "article-49", "article-52", "article-55", "article-58"],
+    }
+
+
+async def test_drafts_reject_post_with_json_405(seeded):
+    response = await (await logged_in("editor")).post("/articles/drafts/")
+    assert (response.status_code, response.json()["allowed"]) == (405, ["GET", "HEAD", "OPTIONS"])

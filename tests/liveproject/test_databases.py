@@ -1,0 +1,31 @@
+import pytest
+
+from liveproject import databases
+
+
+def test_template_key_follows_the_migrations(tmp_path, monkeypatch):
+    before = databases.template_key()
+    assert before == databases.template_key()  # stable
+    (tmp_path / "articles" / "migrations").mkdir(parents=True)
+    (tmp_path / "articles" / "management" / "commands").mkdir(parents=True)
+    (tmp_path / "articles" / "management" / "commands" / "seed_articles.py").write_text("seed")
+    (tmp_path / "articles" / "migrations" / "0001_initial.py").write_text("one")
+    monkeypatch.setattr(databases, "PROJECT_ROOT", tmp_path)
+    first = databases.template_key()
+    (tmp_path / "articles" / "migrations" / "0002_more.py").write_text("two")
+    assert databases.template_key() != first
+
+
+def test_url_for_replaces_only_the_database_name(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/course?sslmode=disable")
+    assert databases._url_for("other") == "postgres://u:p@db.example:5433/other?sslmode=disable"
+
+
+@pytest.mark.skipif(databases.backend() != "postgresql", reason="PostgreSQL track only")
+def test_databases_of_dead_processes_are_dropped():
+    dead_pid = 2**22 + 12345  # above Linux's default pid_max: no such process
+    name = f"liveproject_{dead_pid}_1"
+    with databases._maintenance_connection() as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+        databases._drop_orphans(conn)
+        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None

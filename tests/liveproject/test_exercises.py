@@ -1,0 +1,232 @@
+"""Exercise checks pass the right answer and reject wrong ones with a hint (a check that cannot fail is no check)."""
+
+import asyncio
+
+import pytest
+
+from liveproject.exercises import (
+    NotYet,
+    check_00_draft_count,
+    check_00_request_logged,
+    check_00_sync_endpoints,
+    check_01_cpu_bound,
+    check_01_gthread_prediction,
+    check_01_threads_per_request,
+    check_02_fan_out_prediction,
+    check_02_partial_failure,
+    check_02_settle,
+    check_03_all_published_slugs,
+    check_03_grace_drafts,
+    check_03_valid_classes,
+    check_04_article_with_author,
+    check_04_drafts_per_author,
+    check_04_existing_methods,
+    check_05_audit,
+    check_05_hops,
+)
+
+LINE = "INFO config.access GET /async-status/ 200 101.4ms id=my-id"
+
+
+def test_00_1_accepts_the_log_line_of_that_request(capsys):
+    check_00_request_logged(LINE, "my-id")
+    assert capsys.readouterr().out == "Exercise 00.1: correct\n"
+
+
+@pytest.mark.parametrize(("line", "request_id"), [
+    (LINE, "other-id"),
+    (LINE.replace("/async-status/", "/async-hello/"), "my-id"),
+    (LINE.replace(" 200 ", " 404 "), "my-id"),
+    (LINE + "-suffix", "my-id"),
+    (None, "my-id"),
+])  # fmt: skip
+def test_00_1_rejects_other_lines(line, request_id):
+    with pytest.raises(NotYet, match="Exercise 00.1: not yet"):
+        check_00_request_logged(line, request_id)
+
+
+def test_00_2_accepts_the_draft_count_only():
+    check_00_draft_count(20)
+    for wrong in [60, 40, "20", None]:
+        with pytest.raises(NotYet, match="status='draft'"):
+            check_00_draft_count(wrong)
+
+
+def test_00_3_sees_through_method_decorator():
+    from articles.views import ArticleListView
+    from liveproject.exercises import _defined_with_async_def
+
+    assert _defined_with_async_def(ArticleListView.as_view())  # its get() is wrapped by method_decorator
+
+
+def test_00_3_accepts_exactly_the_sync_routes():
+    right = ["/ping/sync/", "/wait/sync/", "/compute/sync/", "/where/sync/"]
+    check_00_sync_endpoints(right)
+    check_00_sync_endpoints(tuple(reversed(right)))
+    for wrong in [right[:2], [*right, "/async-hello/"], [], "/ping/sync/"]:
+        with pytest.raises(NotYet, match="Expected 4 routes"):
+            check_00_sync_endpoints(wrong)
+
+
+def test_01_1_accepts_ceil_of_n_over_threads_times_the_wait():
+    check_01_gthread_prediction(0.6)
+    for wrong in [0.2 * 12 / 4 + 0.2, 2.4, 0.2, "0.6", None]:
+        with pytest.raises(NotYet, match="count the rounds"):
+            check_01_gthread_prediction(wrong)
+
+
+def test_01_2_accepts_about_one_thread_per_request():
+    check_01_threads_per_request(8, 8)
+    check_01_threads_per_request(10, 8)
+    for extra, in_flight in [(1, 8), (7, 8), (20, 8), (3, 3), (8.0, 8)]:
+        with pytest.raises(NotYet, match="one thread per request"):
+            check_01_threads_per_request(extra, in_flight)
+
+
+def test_01_3_accepts_only_processes():
+    check_01_cpu_bound("c")
+    for wrong in ["a", "b", "C", None]:
+        with pytest.raises(NotYet, match="separate processes"):
+            check_01_cpu_bound(wrong)
+
+
+def test_02_1_accepts_rounds_times_delay():
+    check_02_fan_out_prediction(0.9)
+    for wrong in [0.3, 1.8, 0.6, None]:
+        with pytest.raises(NotYet, match="Count the rounds"):
+            check_02_fan_out_prediction(wrong)
+
+
+def fan_out_answer(*outcomes):
+    calls = [{"call": i, "outcome": outcome} for i, outcome in enumerate(outcomes)]
+    summary = {kind: list(outcomes).count(kind) for kind in ("ok", "error", "timeout")}
+    return {"calls": calls, "summary": summary}
+
+
+def test_02_2_accepts_one_timeout_one_error_and_a_success():
+    check_02_partial_failure(fan_out_answer("ok", "error", "timeout"))
+    for wrong in [
+        fan_out_answer("ok", "ok"),
+        fan_out_answer("error", "timeout"),
+        fan_out_answer("ok", "timeout", "timeout", "error"),
+        {},
+        None,
+    ]:
+        with pytest.raises(NotYet, match="delay longer than"):
+            check_02_partial_failure(wrong)
+
+
+async def test_02_3_accepts_gather_with_return_exceptions():
+    async def settle(coroutines):
+        return await asyncio.gather(*coroutines, return_exceptions=True)
+
+    await check_02_settle(settle)
+
+
+async def sequential(coroutines):
+    results = []
+    for coroutine in coroutines:
+        try:
+            results.append(await coroutine)
+        except ValueError as exc:
+            results.append(exc)
+    return results
+
+
+async def gather_that_raises(coroutines):
+    return await asyncio.gather(*coroutines)
+
+
+async def task_group(coroutines):
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(c) for c in coroutines]
+    return [t.result() for t in tasks]
+
+
+@pytest.mark.parametrize("wrong", [sequential, gather_that_raises, task_group])
+async def test_02_3_rejects_sequential_raising_and_cancelling_answers(wrong):
+    with pytest.raises(NotYet, match="return_exceptions=True"):
+        await check_02_settle(wrong)
+
+
+def test_03_1_accepts_the_two_valid_classes():
+    check_03_valid_classes({"AllAsync", "AsyncWithSyncOptions"})
+    check_03_valid_classes(["AsyncWithSyncOptions", "AllAsync"])
+    for wrong in [{"AllAsync"}, {"Mixed", "AllAsync", "AsyncWithSyncOptions"}, set(), "AllAsync"]:
+        with pytest.raises(NotYet, match="options"):
+            check_03_valid_classes(wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_03_2_compares_with_the_database(seeded):
+    right = [f"article-{i:02d}" for i in range(40, 0, -1)]
+    await check_03_all_published_slugs(right)
+    for wrong in [right[:10], list(reversed(right)), right + ["article-41"], None]:
+        with pytest.raises(NotYet, match="Expected 40 slugs"):
+            await check_03_all_published_slugs(wrong)
+
+
+def test_03_3_accepts_graces_drafts_only():
+    right = {
+        "count": 7,
+        "slugs": ["article-41", "article-44", "article-47", "article-50", "article-53", "article-56", "article-59"],
+    }
+    check_03_grace_drafts(right)
+    for wrong in [
+        {"count": 20, "slugs": []},
+        {"count": 6, "slugs": right["slugs"][:6]},
+        {"error": "log in first"},
+        None,
+    ]:
+        with pytest.raises(NotYet, match="Log in as grace"):
+            check_03_grace_drafts(wrong)
+
+
+def test_04_1_accepts_exactly_the_existing_methods():
+    check_04_existing_methods({"acount", "aaggregate", "aget_or_create", "ain_bulk"})
+    for wrong in [{"acount"}, {"acount", "aaggregate", "aget_or_create", "ain_bulk", "aall"}, set(), None]:
+        with pytest.raises(NotYet, match="hasattr"):
+            check_04_existing_methods(wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_04_2_requires_the_author_loaded_with_the_article(seeded):
+    from articles.models import Article
+
+    check_04_article_with_author(await Article.objects.select_related("author").aget(slug="article-05"))
+    for wrong in [
+        await Article.objects.aget(slug="article-05"),
+        await Article.objects.select_related("author").aget(slug="article-06"),
+        None,
+    ]:
+        with pytest.raises(NotYet, match="select_related"):
+            check_04_article_with_author(wrong)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_04_3_compares_with_the_database(seeded):
+    await check_04_drafts_per_author({"ada": 6, "grace": 7, "alan": 7})
+    for wrong in [{"ada": 6, "grace": 7}, {"ada": 20}, {"ada": 14, "grace": 13, "alan": 13}, None]:
+        with pytest.raises(NotYet, match="grouped by author"):
+            await check_04_drafts_per_author(wrong)
+
+
+def test_05_1_accepts_the_true_audit_and_rejects_a_wrong_one(settings):
+    right = [(path, path.startswith("config.")) for path in settings.MIDDLEWARE]
+    check_05_audit(right)
+    flags_only = [(path, True) for path in settings.MIDDLEWARE]  # async_capable alone is not enough
+    for wrong in [flags_only, right[:-1], list(reversed(right)), None]:
+        with pytest.raises(NotYet, match="process_request"):
+            check_05_audit(wrong)
+
+
+def test_05_2_accepts_the_measured_shape_of_the_counts():
+    check_05_hops({"default": 15, "native": 2, "none": 2})
+    for wrong in [
+        {"default": 2, "native": 2, "none": 2},
+        {"default": 15, "native": 4, "none": 2},
+        {"default": 15},
+        None,
+    ]:
+        with pytest.raises(NotYet, match="count_thread_hops"):
+            check_05_hops(wrong)

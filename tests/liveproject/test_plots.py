@@ -1,0 +1,33 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+from liveproject.load import Burst, RequestResult  # noqa: E402
+from liveproject.plots import plot_latency_vs_concurrency, plot_timeline, plot_timelines  # noqa: E402
+
+
+def test_timeline_draws_one_bar_per_request_and_marks_errors_red():
+    results = [
+        RequestResult(0, 0.0, 0.2, 200),
+        RequestResult(1, 0.0, 0.4, 500),
+        RequestResult(2, 0.1, 0.3, None, "Timeout"),
+    ]
+    figure = plot_timeline(Burst("x", 3, results, 0.4, 0.0), expected=0.2)
+    bars = [line for line in figure.axes[0].lines if len(line.get_xdata()) == 2 and line.get_linestyle() == "-"]
+    assert len(bars) == 3
+    assert [bar.get_color() for bar in bars] == ["tab:blue", "tab:red", "tab:red"]
+
+
+def test_latency_plot_draws_measured_and_limit_for_each_configuration():
+    rows = [{"label": "uvicorn", "n": n, "wall": 0.2 + n / 1000, "limit": 0.2 + n / 1200} for n in (1, 10, 100)] + [
+        {"label": "gthread", "n": n, "wall": 0.2 * n / 4, "limit": 0.2 * n / 4} for n in (1, 10, 100)
+    ]
+    figure = plot_latency_vs_concurrency(rows)
+    labels = [line.get_label() for line in figure.axes[0].lines]
+    assert labels == ["uvicorn: measured", "uvicorn: limit", "gthread: measured", "gthread: limit"]
+
+
+def test_timelines_stack_one_panel_per_label():
+    one = Burst("x", 1, [RequestResult(0, 0.0, 0.2, 200)], 0.2, 0.0)
+    figure = plot_timelines({"first": one, "second": one}, expected=0.2)
+    assert [ax.get_title() for ax in figure.axes] == ["first", "second"]

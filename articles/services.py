@@ -5,6 +5,8 @@ async code in Django 5.2, so the whole read-check-write sequence lives here, on 
 `transaction.atomic()` block.
 """
 
+import time
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,8 +17,12 @@ class ArticleAlreadyPublished(Exception):
     pass
 
 
-def article_publish(*, slug: str, published_by) -> Article:
-    """Publish the draft `slug`. Raises Article.DoesNotExist or ArticleAlreadyPublished."""
+def article_publish(*, slug: str, published_by, work_seconds: float = 0.0) -> Article:
+    """Publish the draft `slug`. Raises Article.DoesNotExist or ArticleAlreadyPublished.
+
+    `work_seconds` stands for what real code does between the check and the write (validation, rendering a
+    notification). Chapter 06 sets it to widen the window in which concurrent publishes could collide.
+    """
     with transaction.atomic():
         # select_for_update locks the row until the transaction ends: a concurrent publish of the same
         # article waits here, then sees the new status and stops. (SQLite has no row locks; there
@@ -24,6 +30,31 @@ def article_publish(*, slug: str, published_by) -> Article:
         article = Article.objects.select_for_update().get(slug=slug)
         if article.status == Article.Status.PUBLISHED:
             raise ArticleAlreadyPublished(slug)
+        time.sleep(work_seconds)
+        article.status = Article.Status.PUBLISHED
+        article.published_at = timezone.now()
+        article.save(update_fields=["status", "published_at"])
+        ArticleTransition.objects.create(
+            article=article,
+            from_status=Article.Status.DRAFT,
+            to_status=Article.Status.PUBLISHED,
+            changed_by=published_by,
+        )
+    return article
+
+
+def article_publish_without_lock(*, slug: str, published_by, work_seconds: float = 0.0) -> Article:
+    """MISTAKE, kept for chapter 06: article_publish without select_for_update.
+
+    Still one transaction, but nothing stops two of them from reading the same draft: each sees "draft",
+    each writes "published", each records a transition, and the later write silently replaces the earlier
+    one (a lost update).
+    """
+    with transaction.atomic():
+        article = Article.objects.get(slug=slug)
+        if article.status == Article.Status.PUBLISHED:
+            raise ArticleAlreadyPublished(slug)
+        time.sleep(work_seconds)
         article.status = Article.Status.PUBLISHED
         article.published_at = timezone.now()
         article.save(update_fields=["status", "published_at"])

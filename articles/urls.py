@@ -14,4 +14,9 @@ urlpatterns = [
     path("async/slugs/", views.async_article_slugs, name="async_slugs"),
     path("async/<slug:slug>/", views.async_article_detail, name="async_article_detail"),
     path("async/<slug:slug>/publish/", views.async_article_publish, name="async_article_publish"),
+    path(
+        "async/<slug:slug>/publish/without-lock/",
+        views.async_article_publish_without_lock,
+        name="async_article_publish_without_lock",
+    ),
 ]

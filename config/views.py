@@ -8,9 +8,13 @@ notebook or a test logs in like a browser would:
     then every unsafe request sends the session cookie and the X-CSRFToken header.
 
 Nothing is exempt from CSRF: a cookie-authenticated write without the token is refused (403).
+
+The async auth views are marked `transaction.non_atomic_requests`: with ATOMIC_REQUESTS=True Django refuses
+every async view that is not (chapter 06 switches it on), and logging in must keep working there.
 """
 
 from django.contrib.auth import aauthenticate, alogin, alogout
+from django.db import transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -21,11 +25,13 @@ from config.api import ApiError, error_response, json_body
 
 @require_GET
 @ensure_csrf_cookie
+@transaction.non_atomic_requests
 async def csrf_token(request):
     return JsonResponse({"csrfToken": get_token(request)})
 
 
 @require_POST
+@transaction.non_atomic_requests
 async def async_login(request):
     data = json_body(request)
     username, password = data.get("username"), data.get("password")
@@ -39,12 +45,14 @@ async def async_login(request):
 
 
 @require_POST
+@transaction.non_atomic_requests
 async def async_logout(request):
     await alogout(request)
     return JsonResponse({"logged_out": True})
 
 
 @require_GET
+@transaction.non_atomic_requests
 async def async_whoami(request):
     user = await request.auser()
     return JsonResponse({"authenticated": user.is_authenticated, "username": user.get_username()})

@@ -41,3 +41,43 @@ def test_a_lazy_queryset_rendered_in_async_code_fails_and_a_template_response_wo
     uvicorn_server.wait_for_log("SynchronousOnlyOperation")
     page = uvicorn_server.client.get("/articles/titles/template-response/")
     assert page.status_code == 200 and page.text.count("<li>") == 10
+
+
+def test_without_the_row_lock_concurrent_publishes_collide_on_postgresql_only():
+    # The same flow minus select_for_update. PostgreSQL (READ COMMITTED) lets the transactions read the same
+    # draft; SQLite's BEGIN IMMEDIATE (settings.py) serializes whole write transactions, so it cannot race.
+    with LiveServer("uvicorn") as server:
+        headers = server.login_headers("editor")
+        unlocked = burst(
+            server,
+            "/articles/async/article-46/publish/without-lock/?work_seconds=0.05",
+            50,
+            method="POST",
+            headers=headers,
+        )
+        locked = burst(
+            server, "/articles/async/article-47/publish/?work_seconds=0.05", 50, method="POST", headers=headers
+        )
+        transitions = {
+            slug: server.client.get(f"/articles/async/article-{slug}/").json()["transitions"] for slug in ("46", "47")
+        }
+        vendor = "postgresql" if server.database_url.startswith("postgres") else "sqlite"
+    assert locked.statuses == {200: 1, 409: 49} and transitions["47"] == 1
+    if vendor == "postgresql":
+        assert unlocked.statuses[200] > 1 and transitions["46"] == unlocked.statuses[200], unlocked.statuses
+    else:
+        assert unlocked.statuses == {200: 1, 409: 49} and transitions["46"] == 1
+
+
+def test_publish_opts_out_of_atomic_requests_and_still_works():
+    with LiveServer("uvicorn", atomic_requests=True) as server:
+        assert server.client.get("/ping/async/").status_code == 500  # every other async view fails
+        answer = server.client.post("/articles/async/article-48/publish/", headers=server.login_headers("editor"))
+        assert (answer.status_code, answer.json()["status"]) == (200, "published")
+
+
+def test_publish_rejects_a_bad_work_seconds(uvicorn_server):
+    headers = uvicorn_server.login_headers("editor")
+    answer = uvicorn_server.client.post("/articles/async/article-49/publish/?work_seconds=5", headers=headers)
+    assert answer.status_code == 400 and "work_seconds" in answer.json()["error"]
+    assert uvicorn_server.client.get("/articles/async/article-49/").json()["status"] == "draft"

@@ -77,6 +77,42 @@ def plot_latency_vs_concurrency(rows: list[dict], *, title: str = "Batch time ag
     return _finish(ax, created)
 
 
+def plot_arrivals(series: dict, *, title: str = "When each event arrived", ax=None):
+    """Event number against the time it reached the client, one line per label: {"label": [seconds, ...]}.
+
+    A staircase climbing steadily is a stream; a vertical wall at the end is a buffered response.
+    """
+    created = ax is None
+    if created:
+        _, ax = plt.subplots(figsize=(7, 4))
+    for i, (label, arrivals) in enumerate(series.items()):
+        ax.step(arrivals, range(1, len(arrivals) + 1), where="post", marker="o", color=f"C{i}", label=label)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("seconds since the request was sent")
+    ax.set_ylabel("events received")
+    ax.set_xlim(left=0)
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize="small", loc="lower right")
+    return _finish(ax, created)
+
+
+def plot_spans(spans: list[tuple[str, float, float]], *, title: str = "", ax=None):
+    """One bar per (label, start, end) in seconds, top to bottom: who was busy with a request, and when."""
+    created = ax is None
+    if created:
+        _, ax = plt.subplots(figsize=(8, 0.8 + 0.5 * len(spans)))
+    for row, (_label, start, end) in enumerate(spans):
+        ax.barh(row, end - start, left=start, height=0.5, color=f"C{row}")
+        ax.text(end, row, f" {end:.1f} s", va="center", fontsize="small")
+    ax.set_yticks(range(len(spans)), [label for label, _, _ in spans])
+    ax.invert_yaxis()
+    ax.set_xlim(0, max(end for _, _, end in spans) * 1.15)
+    ax.set_xlabel("seconds since the request was sent")
+    ax.set_title(title)
+    return _finish(ax, created)
+
+
 def _finish(ax, created: bool):
     ax.figure.tight_layout()
     if created:

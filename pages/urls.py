@@ -30,5 +30,7 @@ urlpatterns = [
     path("blocking/fixed/", views.async_blocking_fixed, name="async_blocking_fixed"),
     # Long-lived requests
     path("long-poll/", views.async_long_poll, name="async_long_poll"),
+    path("sync-work/", views.async_wait_for_sync_work, name="async_wait_for_sync_work"),
     path("stream/events/", views.async_event_stream, name="async_event_stream"),
+    path("stream/events/sync/", views.sync_event_stream, name="sync_event_stream"),
 ]

@@ -3,7 +3,13 @@ import matplotlib
 matplotlib.use("Agg")
 
 from liveproject.load import Burst, RequestResult  # noqa: E402
-from liveproject.plots import plot_latency_vs_concurrency, plot_timeline, plot_timelines  # noqa: E402
+from liveproject.plots import (  # noqa: E402
+    plot_arrivals,
+    plot_latency_vs_concurrency,
+    plot_spans,
+    plot_timeline,
+    plot_timelines,
+)
 
 
 def test_timeline_draws_one_bar_per_request_and_marks_errors_red():
@@ -31,3 +37,17 @@ def test_timelines_stack_one_panel_per_label():
     one = Burst("x", 1, [RequestResult(0, 0.0, 0.2, 200)], 0.2, 0.0)
     figure = plot_timelines({"first": one, "second": one}, expected=0.2)
     assert [ax.get_title() for ax in figure.axes] == ["first", "second"]
+
+
+def test_arrivals_draw_one_step_line_per_stream():
+    figure = plot_arrivals({"streamed": [0.1, 0.3, 0.5], "buffered": [0.9, 0.9, 0.9]})
+    lines = figure.axes[0].lines
+    assert [line.get_label() for line in lines] == ["streamed", "buffered"]
+    assert list(lines[1].get_xdata()) == [0.9, 0.9, 0.9] and list(lines[1].get_ydata()) == [1, 2, 3]
+
+
+def test_spans_draw_one_bar_per_row_from_start_to_end():
+    figure = plot_spans([("client", 0.0, 0.3), ("thread", 0.0, 1.5)])
+    bars = figure.axes[0].patches
+    assert [(bar.get_x(), round(bar.get_width(), 6)) for bar in bars] == [(0.0, 0.3), (0.0, 1.5)]
+    assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["client", "thread"]

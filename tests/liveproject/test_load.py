@@ -73,6 +73,6 @@ def test_peak_during_samples_while_the_action_runs():
 
 def test_a_sync_view_under_uvicorn_takes_a_thread_per_request_in_flight(uvicorn_server):
     idle = uvicorn_server.idle_thread_count()  # threads of earlier requests may still be exiting
-    result, peak = peak_during(uvicorn_server.thread_count, lambda: burst(uvicorn_server, "/wait/sync/?seconds=0.5", 8))
+    result, peak = peak_during(uvicorn_server.thread_count, lambda: burst(uvicorn_server, "/wait/sync/?seconds=1", 8))
     assert result.statuses == {200: 8}
     assert peak - idle >= 8

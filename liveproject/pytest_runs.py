@@ -1,0 +1,98 @@
+"""Run a pytest session in a subprocess and read its result test by test (chapter 08 and lab 5 use it).
+
+    run = run_pytest(folder)                 # the tests in `folder`, with the project importable
+    run.outcomes                             # {"test_status": "passed", "test_detail": "failed", ...}
+    run.messages["test_detail"]              # the first line of why it failed
+
+Each session gets a test database of its own, so it cannot collide with the suite or notebook that runs
+it: in memory on the SQLite track, `test_liveproject_pytest_<pid>_<n>` on PostgreSQL, dropped afterwards
+even when a test leaked a connection (which would make pytest-django's own teardown fail).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from liveproject import databases
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class PytestRun:
+    returncode: int
+    outcomes: dict[str, str] = field(default_factory=dict)  # test name -> passed | failed | error | skipped
+    messages: dict[str, str] = field(default_factory=dict)  # test name -> first line of its failure
+    output: str = ""
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(self.outcomes.values()).items()))
+
+
+def run_pytest(
+    directory, *args: str, env: dict | None = None, settings: dict | None = None, timeout: float = 120
+) -> PytestRun:
+    """Run pytest in `directory` (its pytest.ini or conftest.py apply) and return what each test did.
+
+    settings: overrides on top of config.settings for this session only, e.g. {"ROOT_URLCONF": "..."} to
+    run the same tests against a deliberately broken variant of the project (liveproject.broken_urls).
+    """
+    directory = Path(directory)
+    name = f"liveproject_pytest_{os.getpid()}_{next(_counter)}"
+    on_postgres = databases.backend() == "postgresql"
+    python_path = os.pathsep.join(filter(None, [str(databases.PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    session_env = {
+        **os.environ,
+        "PYTHONPATH": python_path,
+        "DATABASE_URL": databases._url_for(name) if on_postgres else "",
+        **(env or {}),
+    }
+    with tempfile.TemporaryDirectory(prefix="liveproject-pytest-") as scratch:
+        report = Path(scratch) / "report.xml"
+        # nbval is not needed in these sessions, and importing it (nbformat) costs seconds
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:nbval", "-q"]
+        command.append(f"--junitxml={report}")
+        if settings:
+            lines = ["from config.settings import *  # noqa: F403"]
+            lines += [f"{name} = {value!r}" for name, value in settings.items()]
+            (Path(scratch) / "course_session_settings.py").write_text("\n".join(lines) + "\n")
+            session_env["PYTHONPATH"] = os.pathsep.join([scratch, session_env["PYTHONPATH"]])
+            command.append("--ds=course_session_settings")
+        command += args
+        try:
+            done = subprocess.run(
+                command, cwd=directory, env=session_env, capture_output=True, text=True, timeout=timeout
+            )
+        finally:
+            if on_postgres:
+                with databases._maintenance_connection() as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+        run = PytestRun(returncode=done.returncode, output=done.stdout + done.stderr)
+        if report.exists():
+            _read_report(report, run)
+    return run
+
+
+def _read_report(report: Path, run: PytestRun) -> None:
+    for case in ElementTree.parse(report).getroot().iter("testcase"):
+        name = case.get("name")
+        outcome, message = "passed", ""
+        for child in case:
+            if child.tag in ("failure", "error", "skipped"):
+                outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[child.tag]
+                message = (child.get("message") or "").strip().splitlines()[0] if child.get("message") else ""
+                break
+        if name in run.outcomes and outcome == "passed":
+            continue  # an error in teardown is reported as a second entry for the same test: keep the error
+        run.outcomes[name] = outcome
+        if message:
+            run.messages[name] = message

@@ -6,7 +6,8 @@
                                                        # leaving the block (or server.stop()) stops it
 
 Kinds: "uvicorn" (ASGI), "gunicorn-sync" and "gunicorn-gthread" (WSGI), "gunicorn-uvicorn" (gunicorn
-managing uvicorn_worker.UvicornWorker processes, ASGI) and "trivial" (a bare asyncio server with no
+managing uvicorn_worker.UvicornWorker processes, ASGI), "hypercorn" (ASGI, the alternative chapter 09
+shows), "runserver" (Django's development server, WSGI) and "trivial" (a bare asyncio server with no
 Django, used to calibrate the load generator).
 
 Every server gets a fresh, migrated, seeded database of its own, and its settings can be varied without
@@ -34,8 +35,15 @@ import httpx
 from liveproject import databases, processes
 
 PROJECT_ROOT = databases.PROJECT_ROOT
-KINDS = ("uvicorn", "gunicorn-sync", "gunicorn-gthread", "gunicorn-uvicorn", "trivial")
-INTERFACE = {"uvicorn": "ASGI", "gunicorn-uvicorn": "ASGI", "gunicorn-sync": "WSGI", "gunicorn-gthread": "WSGI"}
+KINDS = ("uvicorn", "gunicorn-sync", "gunicorn-gthread", "gunicorn-uvicorn", "hypercorn", "runserver", "trivial")
+INTERFACE = {
+    "uvicorn": "ASGI",
+    "gunicorn-uvicorn": "ASGI",
+    "hypercorn": "ASGI",
+    "runserver": "WSGI",
+    "gunicorn-sync": "WSGI",
+    "gunicorn-gthread": "WSGI",
+}
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
 
 _running: set[LiveServer] = set()
@@ -66,6 +74,7 @@ class LiveServer:
         extra_middleware: list[str] | tuple[str, ...] = (),
         middleware: list[str] | None = None,
         atomic_requests: bool = False,
+        database: dict | None = None,
         loggers: dict[str, str] | None = None,
         settings: dict | None = None,
         env: dict[str, str] | None = None,
@@ -78,6 +87,7 @@ class LiveServer:
         extra_middleware: dotted paths appended to the project's MIDDLEWARE (innermost).
         middleware: a whole MIDDLEWARE list instead of the project's.
         atomic_requests: DATABASES["default"]["ATOMIC_REQUESTS"] = True.
+        database: keys to change in DATABASES["default"], e.g. {"CONN_MAX_AGE": 60, "OPTIONS": {}}.
         loggers: logger name -> level, e.g. {"django.request": "DEBUG"}.
         settings: any other settings, NAME -> value (written with repr()).
         env: extra environment variables for the server process.
@@ -95,6 +105,7 @@ class LiveServer:
             extra_middleware=list(extra_middleware),
             middleware=middleware,
             atomic_requests=atomic_requests,
+            database=database or {},
             loggers=loggers or {},
             overrides=settings or {},
         )
@@ -151,13 +162,17 @@ class LiveServer:
             listener.bind(("127.0.0.1", 0))
             listener.listen(4096)
             port = listener.getsockname()[1]
+            pass_fds = (listener.fileno(),)
+            if self.kind == "runserver":  # it binds its own port and cannot take a socket: free the port
+                listener.close()
+                pass_fds = ()
             self._log_file = open(self._folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
             self._process = processes.spawn(
-                self._command(listener.fileno()),
+                self._command(listener.fileno() if pass_fds else -1, port),
                 cwd=PROJECT_ROOT,
                 env=env,
                 log_file=self._log_file,
-                pass_fds=(listener.fileno(),),
+                pass_fds=pass_fds,
                 tie_to_this_thread=threading.current_thread() is threading.main_thread(),
             )
         finally:
@@ -167,8 +182,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         self.client = httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT)
 
-    def _command(self, fd: int) -> list[str]:
+    def _command(self, fd: int, port: int) -> list[str]:
         python = [sys.executable, "-m"]
+        if self.kind == "runserver":  # Django's development server (WSGI), as `manage.py runserver` runs it
+            return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
         if self.kind == "trivial":
             return [*python, "liveproject.trivial_server", "--fd", str(fd)]
         if self.kind == "uvicorn":
@@ -177,6 +194,11 @@ class LiveServer:
                 "--lifespan", "off",  # Django does not implement the ASGI lifespan protocol
                 "--no-access-log",  # the project's AccessLogMiddleware logs every request
                 "--log-level", "warning", "--timeout-graceful-shutdown", "2",
+            ]  # fmt: skip
+        if self.kind == "hypercorn":
+            return [
+                *python, "hypercorn", "config.asgi:application", "--bind", f"fd://{fd}",
+                "--workers", str(self.workers), "--graceful-timeout", "2", "--log-level", "warning",
             ]  # fmt: skip
         worker_class = {
             "gunicorn-sync": "sync",
@@ -260,6 +282,21 @@ class LiveServer:
     @property
     def database_url(self) -> str | None:
         return self.database.url if self.database is not None else None
+
+    def send_signal(self, sig: int) -> None:
+        """Send `sig` to the server process, as a process manager would (SIGTERM: shut down gracefully)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(sig)
+
+    def wait_for_exit(self, timeout: float = 10.0) -> float:
+        """Wait until the server process has exited; return how long that took (TimeoutError if it did not)."""
+        started = time.perf_counter()
+        if self._process is not None:
+            try:
+                self._process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                raise TimeoutError(f"{self.kind} still running after {timeout} s") from None
+        return time.perf_counter() - started
 
     def worker_pids(self) -> list[int]:
         """The server process and every process it started (gunicorn's workers)."""
@@ -353,7 +390,7 @@ class LiveServer:
         return client
 
 
-def _settings_source(*, debug, extra_middleware, middleware, atomic_requests, loggers, overrides) -> str:
+def _settings_source(*, debug, extra_middleware, middleware, atomic_requests, database, loggers, overrides) -> str:
     lines = [
         '"""Settings of one LiveServer: the project\'s settings with the changes below."""',
         "",
@@ -366,6 +403,8 @@ def _settings_source(*, debug, extra_middleware, middleware, atomic_requests, lo
         lines.append(f"MIDDLEWARE = MIDDLEWARE + {extra_middleware!r}  # noqa: F405")
     if atomic_requests:
         lines.append('DATABASES["default"]["ATOMIC_REQUESTS"] = True  # noqa: F405')
+    if database:
+        lines.append(f'DATABASES["default"].update({database!r})  # noqa: F405')
     for name, level in loggers.items():
         lines.append(
             f'LOGGING["loggers"][{name!r}] = '  # noqa: ISC003

@@ -39,7 +39,12 @@ def test_each_kind_starts_answers_and_stops_completely(kind, capfd):
         if kind != "trivial":
             assert response.json()["interface"] == server.interface
         pids = server.worker_pids()
-        assert len(pids) == (1 if kind in ("uvicorn", "trivial") else 3)  # gunicorn: master + 2 workers
+        if kind in ("uvicorn", "trivial", "runserver"):
+            assert len(pids) == 1
+        elif kind == "hypercorn":  # master, 2 workers, and multiprocessing's helper process
+            assert len(pids) >= 3
+        else:
+            assert len(pids) == 3  # gunicorn: master + 2 workers
         assert str(server.url.rsplit(":", 1)[1]) not in repr(server)
     finally:
         server.stop()
@@ -189,3 +194,31 @@ def test_login_helpers_authenticate_and_refuse_wrong_passwords(uvicorn_server):
     assert client.get("/auth/whoami/").json() == {"authenticated": True, "username": "reader"}
     with pytest.raises(RuntimeError, match="login as 'reader' failed: 401"):
         uvicorn_server.login_headers("reader", "wrong")
+
+
+def test_sigterm_lets_an_in_flight_request_finish_and_the_server_exit():
+    import threading
+
+    with LiveServer("uvicorn") as server:
+        answers = []
+        caller = threading.Thread(target=lambda: answers.append(server.client.get("/wait/async/?seconds=0.6")))
+        caller.start()
+        server.wait_for_log("GET /ping/async/")  # the readiness probe; the wait request is in flight now
+        time.sleep(0.2)
+        server.send_signal(signal.SIGTERM)
+        assert server.wait_for_exit(10) < 5
+        caller.join(10)
+        assert answers and answers[0].status_code == 200
+        assert not server.running
+
+
+def test_runserver_and_hypercorn_kinds_serve_the_project():
+    with LiveServer("runserver") as runserver, LiveServer("hypercorn") as hypercorn:
+        assert runserver.client.get("/where/async/").json()["interface"] == "WSGI"
+        assert hypercorn.client.get("/where/async/").json()["interface"] == "ASGI"
+        assert hypercorn.client.get("/where/async/").headers["server"].startswith("hypercorn")
+
+
+def test_database_changes_are_written_into_the_settings():
+    server = LiveServer("uvicorn", database={"CONN_MAX_AGE": 60, "OPTIONS": {}})
+    assert "DATABASES[\"default\"].update({'CONN_MAX_AGE': 60, 'OPTIONS': {}})" in server.settings_source

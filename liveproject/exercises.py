@@ -666,3 +666,76 @@ def check_09_deploy_env(env) -> None:
         f"{detail}. Production needs DJANGO_DEBUG=0, a long random DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS set "
         "to the one host.",
     )
+
+
+# --- Chapter 10 ---------------------------------------------------------------------------------------
+
+
+def check_10_existing(answer) -> None:
+    """Exercise 10.1: {name: whether django.db.models.QuerySet has it} for the six names of the exercise."""
+    from django.db.models import QuerySet
+
+    names = ["avalues", "avalues_list", "aiterator", "ain_bulk", "acontains", "aexplain"]
+    _verdict(
+        "Exercise 10.1",
+        answer == {name: hasattr(QuerySet, name) for name in names},
+        "Ask the installed version, not memory: hasattr(QuerySet, name) for each of the six names.",
+    )
+
+
+VERDICTS_10_2 = {
+    "async for fetches one row per query": "FALSE",
+    "request.auser() returns the new user right after alogin()": "FALSE",
+    "sync_to_async(thread_sensitive=False) can run ORM queries in parallel": "TRUE",
+}
+
+
+def check_10_verdicts(answer) -> None:
+    """Exercise 10.2: "TRUE" or "FALSE" for each of the three claims (as measured in the solution cell)."""
+    _verdict(
+        "Exercise 10.2",
+        answer == VERDICTS_10_2,
+        "Count the queries of an async for (CaptureQueriesContext), call request.auser() before and after "
+        "alogin() on one request, and time four slow queries through sync_to_async(thread_sensitive=False).",
+    )
+
+
+_watched_open = {"path": None, "on_main_thread": []}
+
+
+def _record_open(event, args):
+    # An audit hook sees every open(), whatever name the caller used for it (IPython gives notebooks a
+    # wrapped `open` of its own, so patching builtins.open would miss calls from a cell).
+    if event == "open" and _watched_open["path"] is not None and args and str(args[0]) == _watched_open["path"]:
+        import threading
+
+        _watched_open["on_main_thread"].append(threading.current_thread() is threading.main_thread())
+
+
+async def check_10_read_without_blocking(read_config) -> None:
+    """Exercise 10.3: `await read_config(path)` returns the file's text and never calls open() on the loop."""
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if not getattr(_record_open, "installed", False):
+        sys.addaudithook(_record_open)  # audit hooks cannot be removed; this one only acts while watching
+        _record_open.installed = True
+    path = Path(tempfile.mkdtemp()) / "config.json"
+    path.write_text('{"debug": false}')
+    _watched_open.update(path=str(path), on_main_thread=[])
+    try:
+        text = await read_config(path)
+    except Exception as exc:  # noqa: BLE001 - shown to the student as a hint
+        text = f"{type(exc).__name__}: {exc}"
+    finally:
+        callers = list(_watched_open["on_main_thread"])
+        _watched_open.update(path=None, on_main_thread=[])
+        path.unlink()
+        path.parent.rmdir()
+    _verdict(
+        "Exercise 10.3",
+        text == '{"debug": false}' and callers == [False],
+        f"It returned {text!r}; open() was called {len(callers)} time(s), on the event loop's thread: "
+        f"{any(callers)}. Put open, read and close in one sync function and await asyncio.to_thread(...) on it.",
+    )

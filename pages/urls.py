@@ -19,6 +19,7 @@ urlpatterns = [
     path("compute/async/", views.async_compute, name="async_compute"),
     path("where/sync/", views.sync_where, name="sync_where"),
     path("where/async/", views.async_where, name="async_where"),
+    path("db/connection/", views.async_database_connection, name="async_database_connection"),
     # Calling other services
     path("upstream/", views.slow_upstream, name="slow_upstream"),
     path("fan-out/", views.async_fan_out, name="async_fan_out"),

@@ -15,6 +15,7 @@ import weakref
 import httpx
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 from django.http import JsonResponse, StreamingHttpResponse
 from django.views import View
 from django.views.decorators.http import require_GET
@@ -163,6 +164,26 @@ async def async_where(request):
 
 
 # --- A slow upstream service and a fan-out over it ------------------------------------------------
+
+
+@require_GET
+async def async_database_connection(request):
+    """Which database connection ran this request's query: PostgreSQL's backend pid (SQLite: an object id).
+
+    Chapter 09 calls it repeatedly: with the pool the same few connections come back; with persistent
+    connections (CONN_MAX_AGE > 0) under ASGI every request opens a new one, on a new thread, and keeps it.
+    """
+
+    def connection_identity():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT pg_backend_pid()")
+                return cursor.fetchone()[0]
+            cursor.execute("SELECT 1")
+            return id(connection.connection)
+
+    identity = await sync_to_async(connection_identity)()
+    return JsonResponse({"vendor": connection.vendor, "connection": identity})
 
 
 @require_GET

@@ -36,6 +36,9 @@ from liveproject.exercises import (
     check_09_deploy_env,
     check_09_gunicorn_command,
     check_09_max_processes,
+    check_10_existing,
+    check_10_read_without_blocking,
+    check_10_verdicts,
 )
 
 LINE = "INFO config.access GET /async-status/ 200 101.4ms id=my-id"
@@ -569,3 +572,50 @@ def test_09_3_runs_check_deploy_with_the_given_environment():
     for wrong in (right | {"DJANGO_DEBUG": "1"}, right | {"DJANGO_SECRET_KEY": "short"}, {"DJANGO_DEBUG": "0"}):
         with pytest.raises(NotYet, match="DJANGO_DEBUG=0"):
             check_09_deploy_env(wrong)
+
+
+def test_10_1_compares_with_the_installed_queryset():
+    from django.db.models import QuerySet
+
+    names = ["avalues", "avalues_list", "aiterator", "ain_bulk", "acontains", "aexplain"]
+    right = {name: hasattr(QuerySet, name) for name in names}
+    assert right["aiterator"] and not right["avalues"]
+    check_10_existing(right)
+    for wrong in ({name: True for name in names}, {**right, "acontains": not right["acontains"]}, None):
+        with pytest.raises(NotYet, match="hasattr"):
+            check_10_existing(wrong)
+
+
+def test_10_2_accepts_the_measured_verdicts_only():
+    from liveproject.exercises import VERDICTS_10_2
+
+    check_10_verdicts(dict(VERDICTS_10_2))
+    for wrong in ({claim: "TRUE" for claim in VERDICTS_10_2}, {claim: "FALSE" for claim in VERDICTS_10_2}, {}):
+        with pytest.raises(NotYet, match="CaptureQueriesContext"):
+            check_10_verdicts(wrong)
+
+
+async def test_10_3_accepts_a_read_on_a_thread_only():
+    def read_text(path):
+        with open(path) as file:
+            return file.read()
+
+    async def right(path):
+        return await asyncio.to_thread(read_text, path)
+
+    async def on_the_loop(path):
+        return read_text(path)
+
+    async def coroutine_mistake(path):
+        from asgiref.sync import sync_to_async
+
+        pending = sync_to_async(open)(path)
+        try:
+            return pending.read()
+        finally:
+            pending.close()
+
+    await check_10_read_without_blocking(right)
+    for wrong in (on_the_loop, coroutine_mistake):
+        with pytest.raises(NotYet, match="to_thread"):
+            await check_10_read_without_blocking(wrong)

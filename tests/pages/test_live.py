@@ -204,3 +204,21 @@ def test_a_blocking_call_delays_the_cancellation_until_it_returns(uvicorn_server
     line = uvicorn_server.wait_for_log("id=blocked-1", timeout=10)
     assert "499-client-disconnected" in line
     assert float(line.split("499-client-disconnected ")[1].split("ms")[0]) >= 990
+
+
+def test_persistent_connections_are_never_reused_under_asgi_and_the_pool_reuses_its_own():
+    from liveproject.databases import backend
+
+    def connections_used(server, n=10):
+        return {server.client.get("/db/connection/").json()["connection"] for _ in range(n)}
+
+    with (
+        LiveServer("uvicorn", database={"CONN_MAX_AGE": 60, "OPTIONS": {}}) as persistent,
+        LiveServer("uvicorn") as pooled,
+    ):
+        if backend() == "postgresql":
+            assert len(connections_used(persistent)) == 10  # a new connection, on a new thread, every request
+            assert len(connections_used(pooled)) <= 8  # the pool's max_size
+        else:
+            answer = pooled.client.get("/db/connection/").json()
+            assert answer["vendor"] == "sqlite" and isinstance(answer["connection"], int)

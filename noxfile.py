@@ -7,6 +7,8 @@
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
     nox -s lint            ruff on the .py files and the notebooks
     nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
+    nox -s lab -- 01       check lab 01 (your labs/01-*/views.py); add --solution for the reference solution,
+                           or --reset to put the starter code back (your version is kept as views.py.bak)
 
 Arguments after `--` are passed through, e.g. `nox -s tests -- -k middleware`
 or `nox -s execute -- chapters/00-start-here.ipynb`. Each session installs the pinned requirements.txt
@@ -124,6 +126,19 @@ def execute(session: nox.Session) -> None:
             "--ExecutePreprocessor.record_timing=False",  # no timestamps: a refresh diffs only real changes
             notebook, env=SQLITE,
         )  # fmt: skip
+
+
+@nox.session
+def lab(session: nox.Session) -> None:
+    """Check a lab against a live server: `nox -s lab -- 01`, `-- 01 --solution`, or `-- 01 --reset`."""
+    if not session.posargs:
+        session.error("which lab? for example: nox -s lab -- 01   (labs/ lists them)")
+    number, *flags = session.posargs
+    install(session)
+    if "--reset" in flags:
+        session.run("python", "-m", "labs", "reset", number)
+        return
+    session.run("python", "-m", "labs", "check", number, *flags, env=SQLITE)
 
 
 @nox.session

@@ -1,4 +1,4 @@
-"""The project's URLs: each app's URLconf, the JSON login flow and the admin."""
+"""The project's URLs: each app's URLconf, the labs, the JSON login flow and the admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -8,6 +8,7 @@ from config import views
 urlpatterns = [
     path("", include("pages.urls")),
     path("articles/", include("articles.urls")),
+    path("labs/", include("labs.urls")),  # each lab's views, from labs/NN-name/ (see labs/urls.py)
     path("auth/csrf/", views.csrf_token, name="csrf_token"),
     path("auth/login/", views.async_login, name="login"),
     path("auth/logout/", views.async_logout, name="logout"),

@@ -1,0 +1,21 @@
+"""Finding the labs and importing a lab's code from its file (lab folders are not Python packages)."""
+
+import importlib.util
+from pathlib import Path
+
+LABS_DIR = Path(__file__).resolve().parent
+CODE_FILES = {"student": "views.py", "starter": "starter/views.py", "solution": "solution/views.py"}
+
+
+def lab_folders() -> list[Path]:
+    return sorted(folder for folder in LABS_DIR.glob("[0-9][0-9]-*") if folder.is_dir())
+
+
+def load_lab_views(folder: Path, code: str):
+    """Import one lab's views module from its file (lab folders are not Python packages)."""
+    file = folder / CODE_FILES[code]
+    name = f"labs.lab{folder.name[:2]}_{code}"
+    spec = importlib.util.spec_from_file_location(name, file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,0 +1,142 @@
+"""Run a lab's checks against a live server and say, step by step, what passes and what to look at next.
+
+    python -m labs check 01              your code (labs/01-async-report/views.py)
+    python -m labs check 01 --solution   the reference solution
+    python -m labs reset 01              put the starter code back in views.py (your version is kept as views.py.bak)
+
+Each lab's checks.py defines STEPS, a list of Step(name, check, hint). A check receives a LabContext with a
+running server serving the chosen code; it fails by raising StepFailed (or AssertionError) with a message.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from labs.loading import CODE_FILES, lab_folders
+
+
+class StepFailed(AssertionError):
+    """A check's verdict: what was expected and what the server did instead."""
+
+
+@dataclass
+class Step:
+    name: str
+    check: Callable
+    hint: str
+
+
+@dataclass
+class LabContext:
+    server: object  # liveproject.LiveServer
+    prefix: str  # "/labs/01-async-report"
+    code: str
+    folder: Path
+
+    def url(self, path: str) -> str:
+        return f"{self.prefix}/{path.lstrip('/')}"
+
+    def source(self) -> str:
+        """The code under test, as text (for checks on how it is written, such as `async def`)."""
+        return (self.folder / CODE_FILES[self.code]).read_text()
+
+    def is_async_function(self, name: str) -> bool:
+        """Whether the code under test defines `name` with `async def` (at module level or in a class)."""
+        import ast
+
+        tree = ast.parse(self.source())
+        return any(isinstance(node, ast.AsyncFunctionDef) and node.name == name for node in ast.walk(tree))
+
+
+@dataclass
+class LabReport:
+    lab: str
+    code: str
+    results: list = field(default_factory=list)  # (step name, passed, message, hint)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.results) and all(ok for _, ok, _, _ in self.results)
+
+    @property
+    def failed_steps(self) -> list[str]:
+        return [name for name, ok, _, _ in self.results if not ok]
+
+
+def find_lab(number) -> Path:
+    wanted = f"{int(number):02d}-"
+    for folder in lab_folders():
+        if folder.name.startswith(wanted):
+            return folder
+    raise SystemExit(f"no lab numbered {number}: labs are {', '.join(f.name for f in lab_folders())}")
+
+
+def load_steps(folder: Path) -> list[Step]:
+    spec = importlib.util.spec_from_file_location(f"labs.checks{folder.name[:2]}", folder / "checks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.STEPS
+
+
+def run_checks(number, code: str = "student", *, show: Callable[[str], None] = print) -> LabReport:
+    """Start the project serving `code` for lab `number`, run every step, print one verdict per step."""
+    from liveproject import LiveServer
+
+    folder = find_lab(number)
+    steps = load_steps(folder)
+    report = LabReport(lab=folder.name, code=code)
+    started = time.perf_counter()
+    show(f"Lab {folder.name}, checking the {code} code ({CODE_FILES[code]}):")
+    # Ground truth comes from the project's own endpoints, never from the code under test, and the checks
+    # never set up Django in this process: they run the same from a terminal, a notebook or a test.
+    with LiveServer("uvicorn", settings={"LAB_CODE": code}) as server:
+        context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder)
+        for step in steps:
+            try:
+                step.check(context)
+            except AssertionError as failure:  # StepFailed, or a plain assert in a check
+                report.results.append((step.name, False, str(failure) or "check failed", step.hint))
+            except Exception as error:  # noqa: BLE001 - a crash in a step is that step's failure
+                last = traceback.format_exception_only(error)[-1].strip()
+                report.results.append((step.name, False, last, step.hint))
+            else:
+                report.results.append((step.name, True, "", ""))
+    report.seconds = time.perf_counter() - started
+    for name, ok, message, hint in report.results:
+        show(f"  {'PASS' if ok else 'FAIL'}  {name}")
+        if not ok:
+            show(f"        {message}")
+            show(f"        hint: {hint}")
+    done = sum(ok for _, ok, _, _ in report.results)
+    show(f"{done} of {len(report.results)} steps pass." + (" Well done." if report.passed else ""))
+    return report
+
+
+def reset(number) -> Path:
+    """Copy the lab's starter code over views.py, keeping the student's version as views.py.bak."""
+    folder = find_lab(number)
+    mine, starter = folder / "views.py", folder / "starter" / "views.py"
+    if mine.exists() and mine.read_bytes() != starter.read_bytes():
+        shutil.copyfile(mine, folder / "views.py.bak")
+    shutil.copyfile(starter, mine)
+    return mine
+
+
+def main(argv: list[str]) -> int:
+    usage = "usage: python -m labs check NN [--solution | --starter] | python -m labs reset NN"
+    if len(argv) < 2 or argv[0] not in ("check", "reset"):
+        print(usage)
+        return 2
+    if argv[0] == "reset":
+        path = reset(argv[1])
+        print(f"{path} now holds the starter code (your previous version, if different, is in views.py.bak)")
+        return 0
+    code = "solution" if "--solution" in argv else "starter" if "--starter" in argv else "student"
+    return 0 if run_checks(argv[1], code).passed else 1

@@ -1,0 +1,61 @@
+"""Every lab's checks fail on its starter code and pass on its reference solution; the lab machinery is safe."""
+
+import asyncio
+import shutil
+
+import pytest
+from django.test import RequestFactory
+from django.urls import resolve
+
+from labs import loading
+from labs.loading import lab_folders
+from labs.runner import reset, run_checks
+
+LABS = [folder.name for folder in lab_folders()]
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_checks_fail_on_the_starter_and_pass_on_the_solution(lab):
+    shown = []
+    starter = run_checks(lab[:2], "starter", show=shown.append)
+    assert starter.results and not starter.passed, shown
+    assert all(hint for _, ok, _, hint in starter.results if not ok)  # every failure comes with a hint
+    solution = run_checks(lab[:2], "solution", show=shown.append)
+    assert solution.passed, shown
+    assert [name for name, *_ in solution.results] == [name for name, *_ in starter.results]
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_each_lab_has_its_files(lab):
+    folder = loading.LABS_DIR / lab
+    for name in ("README.md", "INSTRUCTOR.md", "lab.ipynb", "views.py", "starter/views.py", "solution/views.py"):
+        assert (folder / name).is_file(), name
+    assert "Time:" in (folder / "README.md").read_text()
+
+
+@pytest.fixture
+def scratch_labs(tmp_path, monkeypatch):
+    for lab in LABS:
+        shutil.copytree(loading.LABS_DIR / lab, tmp_path / lab)
+    monkeypatch.setattr(loading, "LABS_DIR", tmp_path)
+    return tmp_path
+
+
+def test_reset_puts_the_starter_back_and_keeps_the_students_version(scratch_labs):
+    folder = scratch_labs / LABS[0]
+    (folder / "views.py").write_text("# my work in progress\n")
+    assert reset(LABS[0][:2]) == folder / "views.py"
+    assert (folder / "views.py").read_text() == (folder / "starter" / "views.py").read_text()
+    assert (folder / "views.py.bak").read_text() == "# my work in progress\n"
+
+
+def test_a_lab_that_does_not_import_answers_500_with_the_reason_and_the_others_still_work(scratch_labs):
+    from labs.urls import build_urlpatterns
+
+    (scratch_labs / LABS[0] / "views.py").write_text("def broken(:\n")
+    urlconf = type("urlconf", (), {"urlpatterns": build_urlpatterns("student")})
+    match = resolve(f"/{LABS[0]}/anything/", urlconf=urlconf)
+    response = asyncio.run(match.func(RequestFactory().get("/"), **match.kwargs))
+    assert response.status_code == 500 and b"did not import: SyntaxError" in response.content
+    if len(LABS) > 1:
+        assert resolve(f"/{LABS[1]}/", urlconf=urlconf) is not None

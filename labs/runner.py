@@ -78,11 +78,12 @@ def find_lab(number) -> Path:
     raise SystemExit(f"no lab numbered {number}: labs are {', '.join(f.name for f in lab_folders())}")
 
 
-def load_steps(folder: Path) -> list[Step]:
+def load_checks(folder: Path):
+    """The lab's checks module: STEPS, and optionally SERVER_SETTINGS for the server the checks start."""
     spec = importlib.util.spec_from_file_location(f"labs.checks{folder.name[:2]}", folder / "checks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.STEPS
+    return module
 
 
 def run_checks(number, code: str = "student", *, show: Callable[[str], None] = print) -> LabReport:
@@ -90,13 +91,15 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = p
     from liveproject import LiveServer
 
     folder = find_lab(number)
-    steps = load_steps(folder)
+    checks = load_checks(folder)
+    steps = checks.STEPS
     report = LabReport(lab=folder.name, code=code)
     started = time.perf_counter()
     show(f"Lab {folder.name}, checking the {code} code ({CODE_FILES[code]}):")
     # Ground truth comes from the project's own endpoints, never from the code under test, and the checks
     # never set up Django in this process: they run the same from a terminal, a notebook or a test.
-    with LiveServer("uvicorn", settings={"LAB_CODE": code}) as server:
+    server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), "LAB_CODE": code}
+    with LiveServer("uvicorn", settings=server_settings) as server:
         context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder)
         for step in steps:
             try:

@@ -10,6 +10,7 @@ running server serving the chosen code; it fails by raising StepFailed (or Asser
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import shutil
 import time
@@ -38,6 +39,7 @@ class LabContext:
     prefix: str  # "/labs/01-async-report"
     code: str
     folder: Path
+    extra: dict = field(default_factory=dict)  # what the lab's fixture provides (e.g. a probe upstream)
 
     def url(self, path: str) -> str:
         return f"{self.prefix}/{path.lstrip('/')}"
@@ -98,19 +100,21 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = p
     show(f"Lab {folder.name}, checking the {code} code ({CODE_FILES[code]}):")
     # Ground truth comes from the project's own endpoints, never from the code under test, and the checks
     # never set up Django in this process: they run the same from a terminal, a notebook or a test.
-    server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), "LAB_CODE": code}
-    with LiveServer("uvicorn", settings=server_settings) as server:
-        context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder)
-        for step in steps:
-            try:
-                step.check(context)
-            except AssertionError as failure:  # StepFailed, or a plain assert in a check
-                report.results.append((step.name, False, str(failure) or "check failed", step.hint))
-            except Exception as error:  # noqa: BLE001 - a crash in a step is that step's failure
-                last = traceback.format_exception_only(error)[-1].strip()
-                report.results.append((step.name, False, last, step.hint))
-            else:
-                report.results.append((step.name, True, "", ""))
+    fixture = getattr(checks, "lab_fixture", None)  # a context manager yielding {"settings": {...}, ...}
+    with fixture() if fixture else contextlib.nullcontext({}) as extra:
+        server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), "LAB_CODE": code}
+        with LiveServer("uvicorn", settings=server_settings) as server:
+            context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder, extra=extra)
+            for step in steps:
+                try:
+                    step.check(context)
+                except AssertionError as failure:  # StepFailed, or a plain assert in a check
+                    report.results.append((step.name, False, str(failure) or "check failed", step.hint))
+                except Exception as error:  # noqa: BLE001 - a crash in a step is that step's failure
+                    last = traceback.format_exception_only(error)[-1].strip()
+                    report.results.append((step.name, False, last, step.hint))
+                else:
+                    report.results.append((step.name, True, "", ""))
     report.seconds = time.perf_counter() - started
     for name, ok, message, hint in report.results:
         show(f"  {'PASS' if ok else 'FAIL'}  {name}")

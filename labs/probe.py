@@ -1,0 +1,73 @@
+"""A slow upstream service for lab checks, run in the checking process, that counts requests in flight.
+
+with ProbeUpstream() as upstream:          # upstream.url: give it to the server as UPSTREAM_URL
+    ...                                    # GET <url>?delay=0.2&status=503 answers like /upstream/
+    upstream.max_in_flight                 # the most requests it ever had at once (reset() clears it)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+from aiohttp import web
+
+
+class ProbeUpstream:
+    def __init__(self):
+        self.url: str | None = None
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._runner: web.AppRunner | None = None
+
+    def reset(self, *, idle_timeout: float = 3.0) -> None:
+        """Wait until no call is in flight (up to idle_timeout), then start counting afresh."""
+        import time
+
+        deadline = time.monotonic() + idle_timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.max_in_flight = self.in_flight
+
+    async def _answer(self, request: web.Request) -> web.Response:
+        delay = min(max(float(request.query.get("delay", 0)), 0.0), 10.0)
+        status = int(request.query.get("status", 200))
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(delay)
+        finally:
+            self.in_flight -= 1
+        return web.json_response({"delay": delay, "status": status}, status=status)
+
+    def _serve(self) -> None:
+        self._loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_get("/", self._answer)
+        # handler_cancellation: a caller that hangs up (a timed-out call) stops counting as in flight
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        port = site._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/"
+        self._ready.set()
+        self._loop.run_forever()
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    def __enter__(self) -> ProbeUpstream:
+        self._thread = threading.Thread(target=self._serve, name="probe-upstream", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("the probe upstream did not start")
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)

@@ -1,0 +1,28 @@
+"""The probe upstream answers like /upstream/ and counts calls in flight, also when callers hang up."""
+
+import concurrent.futures
+import time
+
+import httpx
+import pytest
+
+from labs.probe import ProbeUpstream
+
+
+def test_counts_the_most_calls_in_flight_and_answers_with_the_status_asked_for():
+    with ProbeUpstream() as upstream:
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda _: httpx.get(upstream.url, params={"delay": 0.3}, timeout=5), range(4)))
+        assert [answer.status_code for answer in answers] == [200] * 4
+        assert upstream.max_in_flight == 4 and upstream.in_flight == 0
+        assert httpx.get(upstream.url, params={"status": 503}, timeout=5).status_code == 503
+
+
+def test_a_caller_that_hangs_up_stops_counting_and_reset_starts_afresh():
+    with ProbeUpstream() as upstream:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.get(upstream.url, params={"delay": 5}, timeout=0.2)
+        started = time.monotonic()
+        upstream.reset()
+        assert upstream.in_flight == 0 and upstream.max_in_flight == 0
+        assert time.monotonic() - started < 3  # the hung-up call was cancelled, not waited out

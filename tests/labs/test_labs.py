@@ -60,3 +60,22 @@ def test_a_lab_that_does_not_import_answers_500_with_the_reason_and_the_others_s
     assert response.status_code == 500 and b"did not import: SyntaxError" in response.content
     with pytest.raises(Resolver404):  # the other lab imported normally: its own URLs, no catch-all error view
         resolve(f"/{LABS[1]}/no-such-path/", urlconf=urlconf)
+
+
+def test_lab_03_approach_checks_tell_the_two_fixes_apart(tmp_path):
+    from labs.runner import LabContext, StepFailed, find_lab, load_checks
+
+    checks = load_checks(find_lab("03"))
+    solution = (find_lab("03") / "solution" / "views.py").read_text()
+    swapped = solution.replace(
+        'async for article in newest().select_related("author")  # one query, authors included',
+        "for article in await sync_to_async(list)(newest().select_related('author'))",
+    )
+    (tmp_path / "views.py").write_text(swapped)
+    context = LabContext(server=None, prefix="", code="student", folder=tmp_path)
+    with pytest.raises(StepFailed, match="not sync_to_async"):
+        checks.async_orm_approach(context)
+    checks.sync_function_approach(context)  # the other endpoint is still right
+    (tmp_path / "views.py").write_text(solution.replace("await sync_to_async(newest_as_dicts)()", "[]"))
+    with pytest.raises(StepFailed, match="sync_to_async"):
+        checks.sync_function_approach(context)

@@ -11,6 +11,11 @@ def lab_folders() -> list[Path]:
     return sorted(folder for folder in LABS_DIR.glob("[0-9][0-9]-*") if folder.is_dir())
 
 
+def code_path(folder: Path, code: str, name: str = "views.py") -> Path:
+    """Where `name` lives for the chosen code: the lab folder (student), starter/ or solution/."""
+    return folder / name if code == "student" else folder / code / name
+
+
 def load_lab_views(folder: Path, code: str):
     """Import one lab's views module from its file (lab folders are not Python packages)."""
     file = folder / CODE_FILES[code]

@@ -2,7 +2,7 @@
 
     python -m labs check 01              your code (labs/01-async-report/views.py)
     python -m labs check 01 --solution   the reference solution
-    python -m labs reset 01              put the starter code back in views.py (your version is kept as views.py.bak)
+    python -m labs reset 01              put the starter code back (your versions are kept as *.bak)
 
 Each lab's checks.py defines STEPS, a list of Step(name, check, hint). A check receives a LabContext with a
 running server serving the chosen code; it fails by raising StepFailed (or AssertionError) with a message.
@@ -127,13 +127,16 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = p
 
 
 def reset(number) -> Path:
-    """Copy the lab's starter code over views.py, keeping the student's version as views.py.bak."""
+    """Copy the lab's starter files over the student's copies, keeping each changed one as <name>.bak."""
     folder = find_lab(number)
-    mine, starter = folder / "views.py", folder / "starter" / "views.py"
-    if mine.exists() and mine.read_bytes() != starter.read_bytes():
-        shutil.copyfile(mine, folder / "views.py.bak")
-    shutil.copyfile(starter, mine)
-    return mine
+    for starter in sorted((folder / "starter").iterdir()):
+        if not starter.is_file():
+            continue
+        mine = folder / starter.name
+        if mine.exists() and mine.read_bytes() != starter.read_bytes():
+            shutil.copyfile(mine, folder / f"{starter.name}.bak")
+        shutil.copyfile(starter, mine)
+    return folder
 
 
 def main(argv: list[str]) -> int:
@@ -142,8 +145,8 @@ def main(argv: list[str]) -> int:
         print(usage)
         return 2
     if argv[0] == "reset":
-        path = reset(argv[1])
-        print(f"{path} now holds the starter code (your previous version, if different, is in views.py.bak)")
+        folder = reset(argv[1])
+        print(f"{folder}: the starter code is back (your previous versions, if different, are kept as *.bak)")
         return 0
     code = "solution" if "--solution" in argv else "starter" if "--starter" in argv else "student"
     return 0 if run_checks(argv[1], code).passed else 1

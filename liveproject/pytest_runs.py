@@ -39,15 +39,22 @@ class PytestRun:
 
 
 def run_pytest(
-    directory, *args: str, env: dict | None = None, settings: dict | None = None, timeout: float = 120
+    directory,
+    *args: str,
+    env: dict | None = None,
+    settings: dict | None = None,
+    database: str | None = None,
+    timeout: float = 120,
 ) -> PytestRun:
     """Run pytest in `directory` (its pytest.ini or conftest.py apply) and return what each test did.
 
     settings: overrides on top of config.settings for this session only, e.g. {"ROOT_URLCONF": "..."} to
     run the same tests against a deliberately broken variant of the project (liveproject.broken_urls).
+    database: share one test database between several sessions (pytest-django's --reuse-db: migrated once);
+    the caller drops it afterwards with drop_test_database(database). By default each session has its own.
     """
     directory = Path(directory)
-    name = f"liveproject_pytest_{os.getpid()}_{next(_counter)}"
+    name = database or f"liveproject_pytest_{os.getpid()}_{next(_counter)}"
     on_postgres = databases.backend() == "postgresql"
     python_path = os.pathsep.join(filter(None, [str(databases.PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     session_env = {
@@ -61,6 +68,8 @@ def run_pytest(
         # nbval is not needed in these sessions, and importing it (nbformat) costs seconds
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:nbval", "-q"]
         command.append(f"--junitxml={report}")
+        if database:
+            command.append("--reuse-db")
         if settings:
             lines = ["from config.settings import *  # noqa: F403"]
             lines += [f"{name} = {value!r}" for name, value in settings.items()]
@@ -73,13 +82,24 @@ def run_pytest(
                 command, cwd=directory, env=session_env, capture_output=True, text=True, timeout=timeout
             )
         finally:
-            if on_postgres:
-                with databases._maintenance_connection() as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+            if not database:
+                drop_test_database(name)
         run = PytestRun(returncode=done.returncode, output=done.stdout + done.stderr)
         if report.exists():
             _read_report(report, run)
     return run
+
+
+def drop_test_database(name: str) -> None:
+    """Drop the PostgreSQL test database of the sessions that used `name` (nothing to do on SQLite)."""
+    if databases.backend() == "postgresql":
+        with databases._maintenance_connection() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+
+
+def shared_database_name() -> str:
+    """A fresh name for run_pytest(database=...), unique to this process."""
+    return f"liveproject_pytest_{os.getpid()}_{next(_counter)}"
 
 
 def _read_report(report: Path, run: PytestRun) -> None:

@@ -52,14 +52,15 @@ def check_00_draft_count(count) -> None:
 
 
 def project_endpoints() -> list[tuple[str, object]]:
-    """(route, view callable) for every URL of the project outside the admin."""
+    """(route, view callable) for every URL of the project outside the admin and the labs (whose views are
+    the students' code, served under /labs/ while they work on them)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
     def walk(patterns, prefix):
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
-                if not route.startswith("admin/"):
+                if not route.startswith(("admin/", "labs/")):
                     yield from walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
                 yield "/" + route, pattern.callback

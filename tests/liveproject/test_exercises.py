@@ -619,3 +619,11 @@ async def test_10_3_accepts_a_read_on_a_thread_only():
     for wrong in (on_the_loop, coroutine_mistake):
         with pytest.raises(NotYet, match="to_thread"):
             await check_10_read_without_blocking(wrong)
+
+
+def test_project_endpoints_leave_out_the_admin_and_the_students_lab_code():
+    from liveproject.exercises import project_endpoints
+
+    routes = [route for route, _ in project_endpoints()]
+    assert "/async-hello/" in routes and "/articles/async/<slug:slug>/" in routes
+    assert not [route for route in routes if route.startswith(("/admin/", "/labs/"))]

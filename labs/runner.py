@@ -103,7 +103,8 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = p
     fixture = getattr(checks, "lab_fixture", None)  # a context manager yielding {"settings": {...}, ...}
     with fixture() if fixture else contextlib.nullcontext({}) as extra:
         server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), "LAB_CODE": code}
-        with LiveServer("uvicorn", settings=server_settings) as server:
+        options = extra.get("server_options", {})  # e.g. debug, extra_middleware, loggers
+        with LiveServer("uvicorn", settings=server_settings, **options) as server:
             context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder, extra=extra)
             for step in steps:
                 try:

@@ -153,6 +153,7 @@ class LiveServer:
                 DJANGO_HTTPS="0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without Secure
                 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             )
+        env["LIVESERVER_LOG_FILE"] = str(self._folder / "server.log")  # lab 04's audit reads its own log
         env["PYTHONPATH"] = os.pathsep.join(
             [str(self._folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         )

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from articles.services import ArticleAlreadyPublished, article_publish, article_publish_without_lock
+from articles.services import ArticleAlreadyPublished, article_publish
 from config.api import error_response, float_param, int_param
 from config.mixins import AsyncLoginRequiredMixin
 
@@ -46,44 +46,19 @@ async def async_article_detail(request, slug):
     return JsonResponse(article_as_dict(article) | {"body": article.body, "transitions": transitions})
 
 
-async def staff_user_or_error(request):
-    """(user, None) for a logged-in staff user, else (None, a 401 or 403 JSON response)."""
-    user = await request.auser()
-    if not user.is_authenticated:
-        return None, error_response(401, "log in to publish (POST /auth/login/)")
-    if not user.is_staff:
-        return None, error_response(403, "only staff can publish")
-    return user, None
-
-
 @require_POST
 @transaction.non_atomic_requests  # the sync island owns the transaction; also keeps ATOMIC_REQUESTS=True off
-async def async_article_publish(request, slug):
-    user, refusal = await staff_user_or_error(request)
-    if refusal:
-        return refusal
+async def async_article_publish(request, slug, service=article_publish):
+    """Publish through the sync island `service`: articles/urls.py mounts the same view over
+    article_publish_without_lock (the mistake chapter 06 races) at .../publish/without-lock/."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        return error_response(401, "log in to publish (POST /auth/login/)")
+    if not user.is_staff:
+        return error_response(403, "only staff can publish")
     work_seconds = float_param(request, "work_seconds", default=0.0, minimum=0, maximum=1)
     try:
-        article = await sync_to_async(article_publish)(slug=slug, published_by=user, work_seconds=work_seconds)
-    except Article.DoesNotExist:
-        return error_response(404, f"no article with slug {slug!r}")
-    except ArticleAlreadyPublished:
-        return error_response(409, f"article {slug!r} is already published")
-    return JsonResponse({"slug": article.slug, "status": article.status, "published_at": article.published_at})
-
-
-@require_POST
-@transaction.non_atomic_requests
-async def async_article_publish_without_lock(request, slug):
-    """MISTAKE, kept for chapter 06: the same view over article_publish_without_lock (no row lock)."""
-    user, refusal = await staff_user_or_error(request)
-    if refusal:
-        return refusal
-    work_seconds = float_param(request, "work_seconds", default=0.0, minimum=0, maximum=1)
-    try:
-        article = await sync_to_async(article_publish_without_lock)(
-            slug=slug, published_by=user, work_seconds=work_seconds
-        )
+        article = await sync_to_async(service)(slug=slug, published_by=user, work_seconds=work_seconds)
     except Article.DoesNotExist:
         return error_response(404, f"no article with slug {slug!r}")
     except ArticleAlreadyPublished:

@@ -4,7 +4,6 @@ import importlib.util
 from pathlib import Path
 
 LABS_DIR = Path(__file__).resolve().parent
-CODE_FILES = {"student": "views.py", "starter": "starter/views.py", "solution": "solution/views.py"}
 
 
 def lab_folders() -> list[Path]:
@@ -16,9 +15,12 @@ def code_path(folder: Path, code: str, name: str = "views.py") -> Path:
     return folder / name if code == "student" else folder / code / name
 
 
+CODE_FILES = {code: str(code_path(Path(), code)) for code in ("student", "starter", "solution")}
+
+
 def load_lab_views(folder: Path, code: str):
     """Import one lab's views module from its file (lab folders are not Python packages)."""
-    file = folder / CODE_FILES[code]
+    file = code_path(folder, code)
     name = f"labs.lab{folder.name[:2]}_{code}"
     spec = importlib.util.spec_from_file_location(name, file)
     module = importlib.util.module_from_spec(spec)

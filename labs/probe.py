@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 
 from aiohttp import web
 
@@ -25,8 +26,6 @@ class ProbeUpstream:
 
     def reset(self, *, idle_timeout: float = 3.0) -> None:
         """Wait until no call is in flight (up to idle_timeout), then start counting afresh."""
-        import time
-
         deadline = time.monotonic() + idle_timeout
         while self.in_flight and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -10,6 +10,7 @@ running server serving the chosen code; it fails by raising StepFailed (or Asser
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib.util
 import shutil
@@ -50,8 +51,6 @@ class LabContext:
 
     def is_async_function(self, name: str) -> bool:
         """Whether the code under test defines `name` with `async def` (at module level or in a class)."""
-        import ast
-
         tree = ast.parse(self.source())
         return any(isinstance(node, ast.AsyncFunctionDef) and node.name == name for node in ast.walk(tree))
 

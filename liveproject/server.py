@@ -284,6 +284,15 @@ class LiveServer:
     def database_url(self) -> str | None:
         return self.database.url if self.database is not None else None
 
+    def database_connections(self) -> int | None:
+        """How many connections PostgreSQL has open to this server's database (None on SQLite)."""
+        if self.database is None or databases.backend() != "postgresql":
+            return None
+        name = self.database_url.rsplit("/", 1)[1]
+        with databases._maintenance_connection() as admin:
+            query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
+            return admin.execute(query, [name]).fetchone()[0]
+
     def send_signal(self, sig: int) -> None:
         """Send `sig` to the server process, as a process manager would (SIGTERM: shut down gracefully)."""
         if self._process is not None and self._process.poll() is None:

@@ -163,9 +163,6 @@ async def async_where(request):
     return JsonResponse(where_it_ran(request, "async"))
 
 
-# --- A slow upstream service and a fan-out over it ------------------------------------------------
-
-
 @require_GET
 async def async_database_connection(request):
     """Which database connection ran this request's query: PostgreSQL's backend pid (SQLite: an object id).
@@ -184,6 +181,9 @@ async def async_database_connection(request):
 
     identity = await sync_to_async(connection_identity)()
     return JsonResponse({"vendor": connection.vendor, "connection": identity})
+
+
+# --- A slow upstream service and a fan-out over it ------------------------------------------------
 
 
 @require_GET

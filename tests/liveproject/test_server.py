@@ -222,3 +222,15 @@ def test_runserver_and_hypercorn_kinds_serve_the_project():
 def test_database_changes_are_written_into_the_settings():
     server = LiveServer("uvicorn", database={"CONN_MAX_AGE": 60, "OPTIONS": {}})
     assert "DATABASES[\"default\"].update({'CONN_MAX_AGE': 60, 'OPTIONS': {}})" in server.settings_source
+
+
+def test_database_connections_counts_what_postgresql_holds_for_this_server():
+    from liveproject.databases import backend
+
+    with LiveServer("uvicorn") as server:
+        server.client.get("/articles/async/slugs/")
+        held = server.database_connections()
+    if backend() == "postgresql":
+        assert 1 <= held <= 8  # the project's pool: min_size 1, max_size 8
+    else:
+        assert held is None

@@ -6,7 +6,7 @@ from liveproject import LiveServer, burst, use_django
 from liveproject.databases import SEED_PASSWORD
 from liveproject.kernel import use_django
 from liveproject.load import Burst, RequestResult, burst, calibrate, throughput
-from liveproject.server import KINDS, LiveServer, ServerFailedToStart
+from liveproject.server import KINDS, LiveServer, ServerFailedToStart, stop_all_servers
 
 __all__ = [
     "KINDS",
@@ -17,6 +17,7 @@ __all__ = [
     "ServerFailedToStart",
     "burst",
     "calibrate",
+    "stop_all_servers",
     "throughput",
     "use_django",
 ]

@@ -95,9 +95,12 @@ class Database:
         # A SQLite file lives in the server's own folder, which the server removes.
 
 
-def create_database(folder: Path) -> Database:
-    """A fresh copy of the seeded template for one server; `folder` is the server's own folder."""
-    if backend() == "postgresql":
+def create_database(folder: Path, *, vendor: str | None = None) -> Database:
+    """A fresh copy of the seeded template for one server; `folder` is the server's own folder.
+
+    `vendor` ("sqlite" or "postgresql") overrides the track that DATABASE_URL chooses.
+    """
+    if (vendor or backend()) == "postgresql":
         return _create_postgres_database()
     return _create_sqlite_database(folder)
 

@@ -21,6 +21,9 @@ KEY_PACKAGES = [
 ]  # fmt: skip
 
 
+OPERATING_SYSTEMS = {"Linux": "Linux", "Darwin": "macOS"}  # platform.system() -> the name printed
+
+
 def pinned_versions() -> dict[str, str]:
     pins = {}
     for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines():
@@ -47,9 +50,11 @@ def reachable(host: str, port: int) -> bool:
 
 def checks() -> list[tuple[str, str, bool]]:
     """(what, finding, ok) for everything the course needs."""
+    system = platform.system()
     rows = [
         ("Python", platform.python_version(), sys.version_info >= (3, 11)),
-        ("operating system", platform.system(), platform.system() == "Linux"),
+        # gunicorn and the servers' process handling need a Unix: Linux (WSL2 on Windows is Linux) or macOS.
+        ("operating system", OPERATING_SYSTEMS.get(system, system), system in OPERATING_SYSTEMS),
         ("CPU cores", str(os.cpu_count()), (os.cpu_count() or 1) >= 2),
     ]
     pins = pinned_versions()

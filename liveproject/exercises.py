@@ -10,6 +10,8 @@ import asyncio
 import inspect
 import re
 
+from liveproject.evidence import emit
+
 
 class NotYet(AssertionError):
     """Your answer is not right yet; the message says what to look at."""
@@ -18,24 +20,25 @@ class NotYet(AssertionError):
 def _verdict(exercise: str, ok: bool, hint: str) -> None:
     if not ok:
         raise NotYet(f"{exercise}: not yet. {hint}")
-    print(f"{exercise}: correct")
+    emit("exercise", f"{exercise}: correct", exercise=exercise)
 
 
 # --- Chapter 00 ---------------------------------------------------------------------------------------
 
 
-def check_00_request_logged(line: str, request_id: str) -> None:
-    """Exercise 00.1: `line` is the access-log line of your GET /async-status/ sent with `request_id`."""
-    ok = bool(
-        isinstance(line, str)
-        and isinstance(request_id, str)
-        and re.fullmatch(r"INFO config\.access GET /async-status/ 200 \d+\.\dms id=" + re.escape(request_id), line)
-    )
+def check_00_request_logged(server, line: str, request_id: str) -> None:
+    """Exercise 00.1: `line` is the access-log line, from `server`'s own log, of your GET /async-status/ sent
+    with the header X-Request-Id: `request_id`."""
+    pattern = r"INFO config\.access GET /async-status/ 200 \d+\.\dms id=" + re.escape(str(request_id))
+    logged = [entry for entry in server.log_lines() if re.fullmatch(pattern, entry)]
+    ok = isinstance(line, str) and line in logged  # the server wrote it: a line typed by hand is not in its log
     _verdict(
         "Exercise 00.1",
         ok,
-        "Send GET /async-status/ with the header X-Request-Id set to your id, then look for 'id=<your id>' "
-        "in server.log_lines(). The id must be plain (letters, digits, '.', '_', '-') or the server replaces it.",
+        f"The server logged {len(logged)} GET /async-status/ line(s) with id={request_id}. Send GET /async-status/ "
+        "with the header X-Request-Id set to your id, then take the line containing 'id=<your id>' from "
+        "server.log_lines() (or server.wait_for_log(...)). The id must be plain (letters, digits, '.', '_', '-') "
+        "or the server replaces it.",
     )
 
 

@@ -19,6 +19,7 @@ import resource
 import signal
 import subprocess
 import sys
+import time
 
 import psutil
 
@@ -109,6 +110,44 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
+_SPIN = """
+import sys, time
+start_at, seconds = float(sys.argv[1]), float(sys.argv[2])
+while time.monotonic() < start_at:
+    time.sleep(0.001)
+deadline = time.thread_time() + seconds
+while time.thread_time() < deadline:
+    pass
+print(time.monotonic())
+"""
+
+
+def free_cores(processes: int = 2, seconds: float = 0.1) -> float:
+    """How many cores this machine could give a computation right now, between 1 and `processes`.
+
+    `processes` fresh Python processes start spinning at the same moment, each until it has used `seconds` of
+    its own CPU time. On free cores they finish together after `seconds`; on one free core they take turns.
+    The answer is the CPU time they used divided by the wall time they needed. Chapter 01 measures it before and
+    after a CPU-bound comparison, because a speed-up from more processes needs cores that nobody else uses.
+    """
+    start_at = time.monotonic() + 0.3  # time enough for every interpreter to start and wait at the line
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SPIN, repr(start_at), repr(seconds)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(processes)
+    ]
+    try:
+        ends = [float(child.communicate(timeout=30)[0]) for child in children]
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+    wall = max(ends) - start_at
+    return max(1.0, min(float(processes), processes * seconds / wall))
+
+
 def is_alive(pid: int) -> bool:
     try:
         return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
@@ -116,4 +155,4 @@ def is_alive(pid: int) -> bool:
         return False
 
 
-__all__ = ["cpu_seconds", "die_with_parent", "ensure_file_limit", "is_alive", "spawn", "stop_tree"]
+__all__ = ["cpu_seconds", "die_with_parent", "ensure_file_limit", "free_cores", "is_alive", "spawn", "stop_tree"]

@@ -51,12 +51,17 @@ _running_lock = threading.Lock()
 
 
 @atexit.register
-def _stop_all_servers() -> None:
-    """A normal interpreter exit stops every server still running (a SIGKILL is handled by the OS)."""
+def stop_all_servers() -> int:
+    """Stop every server this process started that is still running; return how many there were.
+
+    A chapter's first cell calls it, so that running that cell again first stops what its last run started.
+    A normal interpreter exit calls it too (a SIGKILL is handled by the OS: see liveproject/processes.py).
+    """
     with _running_lock:
         servers = list(_running)
     for server in servers:
         server.stop()
+    return len(servers)
 
 
 class ServerFailedToStart(RuntimeError):
@@ -78,6 +83,8 @@ class LiveServer:
         loggers: dict[str, str] | None = None,
         settings: dict | None = None,
         env: dict[str, str] | None = None,
+        args: list[str] | tuple[str, ...] = (),
+        database_backend: str | None = None,
         ready_timeout: float = 30.0,
     ):
         """Describe a server; `start()` runs it.
@@ -91,6 +98,9 @@ class LiveServer:
         loggers: logger name -> level, e.g. {"django.request": "DEBUG"}.
         settings: any other settings, NAME -> value (written with repr()).
         env: extra environment variables for the server process.
+        args: extra command-line arguments for the server, e.g. ["--nothreading"] for runserver.
+        database_backend: "sqlite" gives this server a SQLite database even on the PostgreSQL track (a chapter
+            that shows what SQLite does can then show it on both tracks); None follows DATABASE_URL.
         """
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -110,6 +120,10 @@ class LiveServer:
             overrides=settings or {},
         )
         self._extra_env = dict(env or {})
+        self._extra_args = list(args)
+        if database_backend not in (None, "sqlite"):
+            raise ValueError(f"database_backend must be 'sqlite' or None (DATABASE_URL's), not {database_backend!r}")
+        self.database_backend = database_backend
         self._process: subprocess.Popen | None = None
         self._folder: Path | None = None
         self._log_file = None
@@ -143,7 +157,7 @@ class LiveServer:
     def _launch(self) -> None:
         env = {**os.environ, **self._extra_env, "PYTHONUNBUFFERED": "1"}
         if self.kind != "trivial":
-            self.database = databases.create_database(self._folder)
+            self.database = databases.create_database(self._folder, vendor=self.database_backend)
             (self._folder / "live_settings.py").write_text(self.settings_source)
             env.update(
                 DJANGO_SETTINGS_MODULE="live_settings",
@@ -169,7 +183,7 @@ class LiveServer:
                 pass_fds = ()
             self._log_file = open(self._folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
             self._process = processes.spawn(
-                self._command(listener.fileno() if pass_fds else -1, port),
+                self._command(listener.fileno() if pass_fds else -1, port) + self._extra_args,
                 cwd=PROJECT_ROOT,
                 env=env,
                 log_file=self._log_file,
@@ -286,7 +300,7 @@ class LiveServer:
 
     def database_connections(self) -> int | None:
         """How many connections PostgreSQL has open to this server's database (None on SQLite)."""
-        if self.database is None or databases.backend() != "postgresql":
+        if self.database is None or self.database.backend != "postgresql":
             return None
         name = self.database_url.rsplit("/", 1)[1]
         with databases._maintenance_connection() as admin:

@@ -51,6 +51,11 @@ _UNITS = {  # unit -> (factor from the value given in seconds or as a plain numb
 }
 
 
+class Measured(float):
+    """A number derived from a measurement, used as a prediction or a bound: printed inside « » like a measured
+    value. `predicted=Measured(0.2 + n * cpu_per_request)`; arithmetic gives plain floats, so wrap the result."""
+
+
 class EvidenceError(AssertionError):
     """A measurement fell outside the bound the course checks it against."""
 
@@ -73,6 +78,8 @@ def _format_fixed(value, unit: str) -> str:
     """A prediction or a bound: a number the course chose, printed as short as it is (0.098 s, 2000 ms)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
+    if isinstance(value, Measured):
+        return measured(float(value), unit)
     factor, _, suffix = _UNITS[unit]
     text = f"{value * factor:.6f}".rstrip("0").rstrip(".")
     return f"{text}{suffix}"

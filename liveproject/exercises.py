@@ -109,19 +109,26 @@ def check_01_gthread_prediction(seconds) -> None:
     )
 
 
-def check_01_threads_per_request(extra_threads, in_flight) -> None:
-    """Exercise 01.2: extra server threads you measured while `in_flight` sync requests were waiting under uvicorn."""
-    ok = (
-        isinstance(extra_threads, int)
-        and isinstance(in_flight, int)
-        and in_flight >= 5
-        and in_flight <= extra_threads <= in_flight + 3
-    )
+def check_01_threads_per_request(extra_threads, server) -> None:
+    """Exercise 01.2: the extra threads you measured on `server` (uvicorn) while 8 sync requests of 0.5 s waited.
+
+    The check sends the same 8 requests itself and compares your number with the thread count it measures.
+    """
+    from liveproject.load import burst, peak_during
+
+    in_flight = 8
+    idle = server.idle_thread_count()
+    _, peak = peak_during(server.thread_count, lambda: burst(server, "/wait/sync/?seconds=0.5", in_flight))
+    measured_here = peak - idle
+    ok = isinstance(extra_threads, int) and not isinstance(extra_threads, bool)
+    ok = ok and extra_threads >= in_flight and abs(extra_threads - measured_here) <= 3
     _verdict(
         "Exercise 01.2",
         ok,
-        "Send at least 5 concurrent requests that wait long enough (0.5 s) to sample the thread count meanwhile: "
-        "peak_during(server.thread_count, ...) minus the idle count. Expect about one thread per request in flight.",
+        f"The check measured {measured_here} extra threads for {in_flight} requests in flight; you gave "
+        f"{extra_threads!r}. Send the 8 requests to /wait/sync/?seconds=0.5 and sample server.thread_count while "
+        "they wait: peak_during(server.thread_count, ...) minus server.idle_thread_count() from before. Expect "
+        "about one thread per request in flight.",
     )
 
 

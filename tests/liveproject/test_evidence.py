@@ -65,6 +65,13 @@ def test_check_prints_value_prediction_and_bound_and_records_the_line(record, ca
     assert [entry["line"] for entry in recorded(record)] == [line]
 
 
+def test_predictions_and_bounds_derived_from_a_measurement_are_masked_too(record, capsys):
+    limit = evidence.Measured(0.2 + 20 * 0.0047)
+    evidence.check("uvicorn N=20", 0.3, predicted=limit, at_least=0.196, below=evidence.Measured(2 * limit))
+    line = capsys.readouterr().out.strip()
+    assert line == "uvicorn N=20: «0.30 s» (predicted «0.29 s»; checked 0.196 s ≤ value < «0.59 s») ✓"
+
+
 def test_check_shows_a_value_outside_its_bound_then_raises(record, capsys):
     with pytest.raises(evidence.EvidenceError, match="✗"):
         evidence.check("overlapped", 1.2, below=0.6)

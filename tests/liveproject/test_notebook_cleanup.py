@@ -68,3 +68,40 @@ def test_nbval_with_a_failing_or_hanging_cell_leaves_no_server(tmp_path, last_ce
     )  # fmt: skip
     assert "1 failed" in result.stdout, result.stdout[-2000:]
     assert all_dead(recorded_pids(pid_file))
+
+
+FIRST_CELL = textwrap.dedent(
+    """
+    import json
+    from liveproject import LiveServer, stop_all_servers
+    stop_all_servers()
+    server = LiveServer("uvicorn").start()
+    with open({pid_file!r}, "a") as record:
+        record.write(json.dumps(server.worker_pids()) + "\\n")
+    """
+)
+
+
+def test_running_a_first_cell_again_stops_the_servers_of_its_last_run(tmp_path):
+    pid_file = tmp_path / "pids.jsonl"
+    source = FIRST_CELL.format(pid_file=str(pid_file))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for _ in range(3)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
+    alive_after_each_run = []
+    with client.setup_kernel():
+        for index, cell in enumerate(nb.cells):
+            client.execute_cell(cell, index)
+            runs = [json.loads(line) for line in pid_file.read_text().splitlines()]
+            alive_after_each_run.append([not all_dead(pids) for pids in runs])
+    assert alive_after_each_run == [[True], [False, True], [False, False, True]]
+    assert all(all_dead(json.loads(line)) for line in pid_file.read_text().splitlines())
+
+
+def test_stop_all_servers_stops_every_running_server_and_counts_them():
+    from liveproject import LiveServer, stop_all_servers
+
+    servers = [LiveServer("trivial").start(), LiveServer("trivial").start()]
+    assert stop_all_servers() == 2
+    assert not any(server.running for server in servers)
+    assert stop_all_servers() == 0

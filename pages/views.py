@@ -188,10 +188,19 @@ async def async_database_connection(request):
 
 @require_GET
 async def slow_upstream(request):
-    """A simulated remote service: answers after `delay` seconds with `status` (to inject failures)."""
+    """A simulated remote service: answers after `delay` seconds with `status` (to inject failures).
+
+    Like a real service, it notices a caller that hangs up before the answer: it logs `upstream <id> cancelled`
+    (logger pages.lifecycle), with the X-Request-Id the caller sent.
+    """
     delay = float_param(request, "delay", default=0.2, minimum=0, maximum=MAX_WAIT_SECONDS)
     status = int_param(request, "status", default=200, minimum=200, maximum=599)
-    await asyncio.sleep(delay)
+    started = time.perf_counter()
+    try:
+        await asyncio.sleep(delay)
+    except asyncio.CancelledError:
+        lifecycle_log.info("upstream %s cancelled after %.2f s", request.request_id, time.perf_counter() - started)
+        raise
     return JsonResponse({"delay": delay, "status": status}, status=status)
 
 
@@ -200,13 +209,15 @@ def upstream_url(request) -> str:
     return settings.UPSTREAM_URL or request.build_absolute_uri("/upstream/")
 
 
-async def call_upstream(client, semaphore, url, *, call, delay, status, timeout) -> dict:
-    """One upstream call with its own deadline. Waiting for a free slot does not count against it."""
+async def call_upstream(client, semaphore, url, *, call, delay, status, timeout, request_id) -> dict:
+    """One upstream call with its own deadline. Waiting for a free slot does not count against it.
+    The call carries the id `<request_id>-call<n>`, so the upstream's log lines can be matched to it."""
     async with semaphore:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(timeout):
-                response = await client.get(url, params={"delay": delay, "status": status})
+                params, headers = {"delay": delay, "status": status}, {"X-Request-Id": f"{request_id}-call{call}"}
+                response = await client.get(url, params=params, headers=headers)
             outcome, code = ("ok" if response.is_success else "error"), response.status_code
         except (TimeoutError, httpx.TimeoutException):
             outcome, code = "timeout", None
@@ -236,7 +247,9 @@ async def async_fan_out(request):
     async with httpx.AsyncClient(timeout=timeout + 1) as client:  # asyncio.timeout is the real deadline
         calls = await asyncio.gather(
             *(
-                call_upstream(client, semaphore, url, call=i, delay=d, status=s, timeout=timeout)
+                call_upstream(
+                    client, semaphore, url, call=i, delay=d, status=s, timeout=timeout, request_id=request.request_id
+                )
                 for i, (d, s) in enumerate(zip(delays, statuses, strict=True))
             )
         )

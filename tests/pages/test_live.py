@@ -49,6 +49,15 @@ def test_fan_out_reports_each_outcome_and_answers_despite_a_timeout(uvicorn_serv
     assert 400 <= data["duration_ms"] < 2900  # the timeout, not the 3 s upstream, bounds the answer
 
 
+def test_the_upstream_logs_the_call_the_fan_out_gave_up_on(uvicorn_server):
+    uvicorn_server.client.get(
+        "/fan-out/", params={"delays": "0.05,3", "timeout": "0.3"}, headers={"X-Request-Id": "fan-1"}
+    )
+    line = uvicorn_server.wait_for_log("upstream fan-1-call1 cancelled")
+    assert 0.25 <= float(line.split("after ")[1].split()[0]) < 2.5
+    assert uvicorn_server.log_lines("upstream fan-1-call0 cancelled") == []  # the fast call was answered
+
+
 def test_fan_out_respects_its_concurrency_bound(uvicorn_server):
     data = uvicorn_server.client.get("/fan-out/", params={"delays": "0.3,0.3,0.3,0.3", "concurrency": "2"}).json()
     assert data["summary"]["ok"] == 4

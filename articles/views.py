@@ -1,8 +1,10 @@
 """Async JSON views over articles. Reads use the async ORM; the write goes through a sync island."""
 
+import logging
+
 from asgiref.sync import sync_to_async
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -14,8 +16,10 @@ from django.views.generic import TemplateView
 
 from articles.models import Article
 from articles.services import ArticleAlreadyPublished, article_publish
-from config.api import error_response, float_param, int_param
+from config.api import database_busy, error_response, float_param, int_param
 from config.mixins import AsyncLoginRequiredMixin
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
 
@@ -63,6 +67,13 @@ async def async_article_publish(request, slug, service=article_publish):
         return error_response(404, f"no article with slug {slug!r}")
     except ArticleAlreadyPublished:
         return error_response(409, f"article {slug!r} is already published")
+    except OperationalError as error:
+        if not database_busy(error):  # a defect (no such table, ...): a 500, with its traceback in the log
+            raise
+        log.warning("publish %s: %s (answered 503)", slug, error)
+        busy = error_response(503, "the database is busy; nothing was published, try again")
+        busy["Retry-After"] = "1"  # the transaction rolled back: the same request can simply be sent again
+        return busy
     return JsonResponse({"slug": article.slug, "status": article.status, "published_at": article.published_at})
 
 

@@ -2,13 +2,16 @@
 
 * AsyncCallWithoutFlags: an async __call__ but no capability flags. Django takes it for sync-only.
 * AsyncWithoutMark: says it is async-capable, but its instance is not marked as a coroutine function.
+* AsyncWithoutMarkRejecting / AsyncRejecting: an access check raising PermissionDenied, unmarked / marked, to show
+  that outermost an unmarked middleware's exceptions escape Django's exception handling.
 * user_header_middleware_mistake: "third-party style": works under WSGI, reads request.user in async code.
 * user_header_middleware: the same job done right, with `await request.auser()`.
 
 The correct pattern for a class is config/middleware.py: AccessLogMiddleware.
 """
 
-from asgiref.sync import iscoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.core.exceptions import PermissionDenied
 from django.utils.decorators import sync_and_async_middleware
 
 
@@ -76,3 +79,24 @@ def user_header_middleware(get_response):
             return response
 
     return middleware
+
+
+class AsyncWithoutMarkRejecting(AsyncWithoutMark):
+    """AsyncWithoutMark that turns away requests carrying an `X-Reject` header by raising PermissionDenied, as an
+    access check does. Placed outermost it serves ordinary requests, but the exception it raises never reaches
+    Django's exception handling (chapter 05)."""
+
+    async def __call__(self, request):
+        if "X-Reject" in request.headers:
+            raise PermissionDenied("rejected by AsyncWithoutMarkRejecting")
+        return await self.get_response(request)
+
+
+class AsyncRejecting(AsyncWithoutMarkRejecting):
+    """The fix: the same async-only middleware, with its instance marked as a coroutine function (as
+    config/middleware.py: AccessLogMiddleware marks itself in async mode), so Django awaits it inside its
+    exception handling, and the PermissionDenied it raises becomes a 403."""
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        markcoroutinefunction(self)

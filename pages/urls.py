@@ -20,6 +20,7 @@ urlpatterns = [
     path("where/sync/", views.sync_where, name="sync_where"),
     path("where/async/", views.async_where, name="async_where"),
     path("db/connection/", views.async_database_connection, name="async_database_connection"),
+    path("db/gather/", views.async_gather_queries, name="async_gather_queries"),
     # Calling other services
     path("upstream/", views.slow_upstream, name="slow_upstream"),
     path("fan-out/", views.async_fan_out, name="async_fan_out"),

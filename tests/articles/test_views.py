@@ -1,6 +1,8 @@
 """Async article views through AsyncClient. transaction=True: the async ORM and sync_to_async run on
 other threads (other connections) than the test, so the test's data must really be committed."""
 
+import json
+
 import pytest
 from django.test import AsyncClient
 
@@ -110,3 +112,46 @@ async def test_drafts_require_login_and_show_what_the_user_may_see(seeded):
 async def test_drafts_reject_post_with_json_405(seeded):
     response = await (await logged_in("editor")).post("/articles/drafts/")
     assert (response.status_code, response.json()["allowed"]) == (405, ["GET", "HEAD", "OPTIONS"])
+
+
+def _service_failing_with(cause):
+    """A stand-in for the publish service whose transaction fails inside the database with `cause`."""
+    from django.db import OperationalError
+
+    def service(*, slug, published_by, work_seconds):
+        raise OperationalError(str(cause)) from cause
+
+    return service
+
+
+async def _publish_with(service, editor):
+    from django.test import AsyncRequestFactory
+
+    from articles.views import async_article_publish
+
+    request = AsyncRequestFactory().post("/articles/async/article-41/publish/")
+
+    async def auser():
+        return editor
+
+    request.auser = auser
+    return await async_article_publish(request, "article-41", service=service)
+
+
+async def test_a_busy_database_answers_503_with_a_message_and_retry_after(editor, caplog):
+    import sqlite3
+
+    response = await _publish_with(_service_failing_with(sqlite3.OperationalError("database is locked")), editor)
+    assert response.status_code == 503
+    assert json.loads(response.content) == {"error": "the database is busy; nothing was published, try again"}
+    assert response["Retry-After"] == "1"
+    assert "publish article-41: database is locked (answered 503)" in caplog.text
+
+
+async def test_a_database_defect_is_not_disguised_as_busy(editor):
+    import sqlite3
+
+    from django.db import OperationalError
+
+    with pytest.raises(OperationalError, match="no such table"):
+        await _publish_with(_service_failing_with(sqlite3.OperationalError("no such table: x")), editor)

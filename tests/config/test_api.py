@@ -1,6 +1,8 @@
+import sqlite3
+
 import pytest
 
-from config.api import ApiError, float_list_param, float_param, int_list_param, int_param, json_body
+from config.api import ApiError, database_busy, float_list_param, float_param, int_list_param, int_param, json_body
 
 
 @pytest.mark.parametrize(
@@ -55,3 +57,36 @@ def test_json_body_requires_an_object(rf, body):
 
 def test_json_body_returns_the_object(rf):
     assert json_body(rf.post("/", {"a": 1}, content_type="application/json")) == {"a": 1}
+
+
+def _django_error(cause):
+    """An OperationalError as Django raises it: the driver's exception is its cause."""
+    from django.db import OperationalError
+
+    try:
+        raise OperationalError(str(cause)) from cause
+    except OperationalError as error:
+        return error
+
+
+class _PostgresError(Exception):
+    def __init__(self, sqlstate):
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate  # psycopg's errors carry their SQLSTATE code like this
+
+
+@pytest.mark.parametrize(
+    ("cause", "busy"),
+    [
+        (sqlite3.OperationalError("database is locked"), True),
+        (sqlite3.OperationalError("database table is locked: articles_article"), True),
+        (sqlite3.OperationalError("no such table: articles_article"), False),
+        (_PostgresError("55P03"), True),  # lock_not_available
+        (_PostgresError("40001"), True),  # serialization_failure
+        (_PostgresError("40P01"), True),  # deadlock_detected
+        (_PostgresError("42P01"), False),  # undefined_table: a defect
+        (ValueError("database is locked"), False),  # the words alone are not enough
+    ],
+)
+def test_database_busy_tells_a_busy_database_from_a_defect(cause, busy):
+    assert database_busy(_django_error(cause)) is busy

@@ -143,6 +143,9 @@ BAD_INPUT = [
     ("put", "/async-hello/", 405, "method PUT is not allowed here; allowed: GET"),
     ("delete", "/ping/sync/", 405, "method DELETE is not allowed here; allowed: GET"),
     ("post", "/async-demo/concurrent/", 405, "method POST is not allowed here; allowed: GET"),
+    ("get", "/db/gather/?mode=parallel", 400, "mode must be one of sequential, gather, threads, not 'parallel'"),
+    ("get", "/db/gather/?n=9", 400, "n must be between 1 and 8"),
+    ("get", "/db/gather/?seconds=2", 400, "seconds must be between 0 and 1"),
 ]
 
 

@@ -108,6 +108,20 @@ def create_database(folder: Path, *, vendor: str | None = None) -> Database:
 # --- SQLite -----------------------------------------------------------------------------------------
 
 
+def sqlite_options() -> dict:
+    """DATABASES["default"]["OPTIONS"] as config/settings.py sets them for a SQLite database, on either track.
+
+    A chapter that starts a SQLite server with one option changed keeps the project's others:
+    `LiveServer(..., database_backend="sqlite", database={"OPTIONS": {**sqlite_options(), "transaction_mode": ...}})`.
+    """
+    import runpy
+    from unittest import mock
+
+    with mock.patch.dict(os.environ, {"DATABASE_URL": "sqlite:///settings-only.sqlite3"}):
+        project_settings = runpy.run_path(str(PROJECT_ROOT / "config" / "settings.py"))
+    return dict(project_settings["DATABASES"]["default"]["OPTIONS"])
+
+
 def _sqlite_template() -> Path:
     cache = Path(tempfile.gettempdir()) / f"liveproject-{os.getuid()}"
     cache.mkdir(exist_ok=True)

@@ -62,7 +62,7 @@ class EvidenceError(AssertionError):
 
 def _format(value, unit: str, digits: int | None) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
+        return " ".join(str(value).split())  # one line: the sanitizer masks « » within a line
     if unit not in _UNITS:
         raise ValueError(f"unit must be one of {sorted(_UNITS)}, not {unit!r}")
     factor, decimals, suffix = _UNITS[unit]
@@ -202,15 +202,15 @@ class Claims:
     def __init__(self):
         self.rows: list[tuple[str, str, dict, str, str]] = []
 
-    def judge(self, claim: str, parts: Mapping[str, bool], *, evidence: str, fix: str) -> str:
-        """`parts`: each testable part of the claim -> whether the measurement in the cell bore it out."""
+    def judge(self, claim: str, parts: Mapping[str, bool], *, evidence: str, fix: str) -> None:
+        """Print the verdict on `claim`, computed from `parts`: each testable part of the claim -> whether the
+        measurement in the cell bore it out. The verdict is kept for `table()` and `counts()`."""
         answer = verdict_of(parts)
         self.rows.append((claim, answer, dict(parts), evidence, fix))
         lines = [f"{answer}: {claim}"]
         lines += [f"  {'holds' if held else 'does not hold'}: {part}" for part, held in parts.items()]
         lines.append(f"  fix: {fix}")
         emit("verdict", "\n".join(lines), claim=claim, parts=dict(parts), answer=answer)
-        return answer
 
     def table(self) -> None:
         print("| claim | verdict | evidence | fix |\n|---|---|---|---|")

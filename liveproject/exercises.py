@@ -215,11 +215,36 @@ async def check_02_settle(settle) -> None:
 # --- Chapter 03 ---------------------------------------------------------------------------------------
 
 
-def check_03_valid_classes(names) -> None:
-    """Exercise 03.1: the names of the classes (of Mixed, AllAsync, AsyncWithSyncOptions) that make a valid view."""
+EXERCISE_03_CLASSES = ("Mixed", "AllAsync", "AsyncWithSyncOptions")
+
+
+def check_03_valid_classes(names, classes) -> None:
+    """Exercise 03.1: `names` are the classes among `classes` (the exercise's Mixed, AllAsync and
+    AsyncWithSyncOptions) that make a valid view. The truth comes from calling as_view() on each class given."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.views import View
+
+    classes = list(classes) if isinstance(classes, list | tuple | set) else []
+    given = sorted(getattr(cls, "__name__", "") for cls in classes)
+    if given != sorted(EXERCISE_03_CLASSES) or not all(
+        isinstance(cls, type) and issubclass(cls, View) for cls in classes
+    ):
+        _verdict(
+            "Exercise 03.1",
+            False,
+            "Pass the exercise's three classes as the second argument: "
+            "check_03_valid_classes(names, [Mixed, AllAsync, AsyncWithSyncOptions]).",
+        )
+    valid = set()
+    for cls in classes:
+        try:
+            cls.as_view()
+        except ImproperlyConfigured:
+            continue
+        valid.add(cls.__name__)
     _verdict(
         "Exercise 03.1",
-        isinstance(names, set | list | tuple) and set(names) == {"AllAsync", "AsyncWithSyncOptions"},
+        isinstance(names, set | list | tuple) and set(names) == valid,
         "All handlers must be sync or all async, except options(), which Django leaves out of the check. "
         "Try SomeClass.as_view() on each.",
     )
@@ -295,20 +320,49 @@ def check_04_article_with_author(article) -> None:
     )
 
 
-async def check_04_drafts_per_author(counts) -> None:
-    """Exercise 04.3: {username: number of drafts} for every author of a draft. Use it with await."""
+async def check_04_drafts_per_author(count_drafts) -> None:
+    """Exercise 04.3: `count_drafts` is your async function, with no arguments, that returns {username: number of
+    drafts} for every author of a draft and crosses the sync/async boundary once. Use the check with await.
+
+    The check calls your function itself and counts the crossings (liveproject.kernel.counting_crossings) while
+    it awaits the result, so both the answer and the single crossing are measured, not reported.
+    """
+    from django.core.exceptions import SynchronousOnlyOperation
     from django.db.models import Count
 
     from articles.models import Article
+    from liveproject.kernel import counting_crossings
 
     rows = Article.objects.filter(status=Article.Status.DRAFT).values("author__username").annotate(n=Count("id"))
-    truth = {row["author__username"]: row["n"] async for row in rows}
-    _verdict(
-        "Exercise 04.3",
-        counts == truth,
-        "Count drafts grouped by author; one sync function with the queries, run through one sync_to_async, "
-        "or one aggregate query with the async ORM.",
-    )
+    truth = {row["author__username"]: row["n"] async for row in rows}  # before counting: not the student's hops
+    if inspect.iscoroutine(count_drafts):
+        count_drafts.close()  # called already: its crossings could no longer be counted
+    with counting_crossings() as crossings:  # the call itself too: sync_to_async(f)() hands f over when called
+        try:
+            awaitable = count_drafts() if callable(count_drafts) else None
+        except SynchronousOnlyOperation:  # a sync function that queried the database right here, in async code
+            awaitable = None
+        if inspect.isawaitable(awaitable):
+            counts = await awaitable
+    if not inspect.isawaitable(awaitable):
+        _verdict(
+            "Exercise 04.3",
+            False,
+            "Pass your async function itself (no arguments, and not called: the check calls it, awaits it and "
+            "counts its crossings). sync_to_async(your_sync_function) is such a function.",
+        )
+    if counts != truth:
+        hint = (
+            "Count drafts grouped by author, for every author who has drafts; one sync function with the queries, "
+            "run through one sync_to_async, or one aggregate query with the async ORM."
+        )
+    else:
+        hint = (
+            f"The counts are right, but your function crossed the sync/async boundary {len(crossings)} times "
+            f"({', '.join(crossings) or 'never'}). Put all the queries in one sync function and await it through "
+            "one sync_to_async, or ask one aggregate query with the async ORM."
+        )
+    _verdict("Exercise 04.3", counts == truth and len(crossings) == 1, hint)
 
 
 # --- Chapter 05 ---------------------------------------------------------------------------------------
@@ -339,15 +393,25 @@ def check_05_audit(rows) -> None:
     )
 
 
-def check_05_hops(counts) -> None:
-    """Exercise 05.2: {"default": n, "native": n, "none": n} crossings per GET /ping/async/ (count_thread_hops)."""
-    ok = isinstance(counts, dict) and set(counts) == {"default", "native", "none"}
-    ok = ok and counts["none"] == 2 and counts["native"] == counts["none"] and counts["default"] > counts["native"]
+async def check_05_hops(counts) -> None:
+    """Exercise 05.2: {"default": n, "native": n, "none": n}, the crossings of one GET /ping/async/ through the
+    default stack, the project's own config.* middleware only, and no middleware. Use the check with await.
+
+    The check serves the three requests itself with count_thread_hops and compares your numbers with its own.
+    """
+    from django.conf import settings
+
+    from liveproject.kernel import count_thread_hops
+
+    native = [path for path in settings.MIDDLEWARE if path.startswith("config.")]
+    truth = {}
+    for name, middleware in [("default", None), ("native", native), ("none", [])]:
+        truth[name] = len((await count_thread_hops("/ping/async/", middleware=middleware))[1])
     _verdict(
         "Exercise 05.2",
-        ok,
-        "Call await count_thread_hops('/ping/async/', middleware=...) with settings.MIDDLEWARE, the project's own "
-        "config.* middleware, and [], and count the crossings of each. Django's handler alone makes two.",
+        isinstance(counts, dict) and counts == truth,
+        "Call await count_thread_hops('/ping/async/', middleware=...) with None (the default stack), the "
+        "project's own config.* middleware (NATIVE), and [], and count the crossings each returns.",
     )
 
 
@@ -694,20 +758,63 @@ def check_10_existing(answer) -> None:
     )
 
 
-VERDICTS_10_2 = {
-    "async for fetches one row per query": "FALSE",
-    "request.auser() returns the new user right after alogin()": "FALSE",
-    "sync_to_async(thread_sensitive=False) can run ORM queries in parallel": "TRUE",
-}
+CLAIMS_10_2 = (
+    "async for fetches one row per query",
+    "request.auser() returns the new user right after alogin()",
+    "sync_to_async(thread_sensitive=False) can run ORM queries in parallel",
+)
 
 
-def check_10_verdicts(answer) -> None:
-    """Exercise 10.2: "TRUE" or "FALSE" for each of the three claims (as measured in the solution cell)."""
+async def measure_10_2() -> dict[str, str]:
+    """Run the three experiments of exercise 10.2 on the notebook's Django and return each claim's verdict."""
+    import time
+
+    from asgiref.sync import sync_to_async
+    from django.contrib.auth import alogin, get_user_model
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import AsyncRequestFactory
+
+    from articles.models import Article
+    from liveproject.experiments import count_queries
+    from pages.views import slow_query_on_own_connection
+
+    async def read_twenty():
+        return [article async for article in Article.objects.all()[:20]]
+
+    rows, queries = await count_queries(read_twenty)
+
+    request = AsyncRequestFactory().get("/")
+    request.session = SessionStore()
+    AuthenticationMiddleware(lambda request: None).process_request(request)
+    await request.auser()  # asked once before the login, as a view or middleware would
+    user = await get_user_model().objects.aget(username="ada")
+    await alogin(request, user)
+    after = await request.auser()
+
+    async def four_slow_queries(thread_sensitive):
+        started = time.perf_counter()
+        run = sync_to_async(slow_query_on_own_connection, thread_sensitive=thread_sensitive)
+        await asyncio.gather(*(run(0.1) for _ in range(4)))
+        return time.perf_counter() - started
+
+    one_thread, own_threads = await four_slow_queries(True), await four_slow_queries(False)
+    held = [len(rows) > 1 and queries >= len(rows), after == user, own_threads < 0.75 * one_thread]
+    return {claim: "TRUE" if holds else "FALSE" for claim, holds in zip(CLAIMS_10_2, held, strict=True)}
+
+
+async def check_10_verdicts(answer) -> None:
+    """Exercise 10.2: "TRUE" or "FALSE" for each claim of CLAIMS_10_2. The check runs the three experiments
+    itself (measure_10_2) and compares; use it with await."""
+    truth = await measure_10_2()
+    wrong = sorted(claim for claim in CLAIMS_10_2 if not isinstance(answer, dict) or answer.get(claim) != truth[claim])
     _verdict(
         "Exercise 10.2",
-        answer == VERDICTS_10_2,
-        "Count the queries of an async for (CaptureQueriesContext), call request.auser() before and after "
-        "alogin() on one request, and time four slow queries through sync_to_async(thread_sensitive=False).",
+        isinstance(answer, dict) and answer == truth,
+        f"{len(wrong)} of 3 verdicts differ from what the check measured. Count the queries of an async for "
+        "(liveproject.experiments.count_queries), call request.auser() before and after alogin() on one request, "
+        "and time four slow queries through sync_to_async(thread_sensitive=False) against the same four on one "
+        "thread.",
     )
 
 

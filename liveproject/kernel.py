@@ -14,6 +14,7 @@ the course sets it only once, in chapter 04, to show that it blocks the event lo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
@@ -39,9 +40,6 @@ def use_django(server=None) -> None:
         if server is not None:
             os.environ["DATABASE_URL"] = server.database_url
         django.setup()
-        from django.db.backends.signals import connection_created
-
-        connection_created.connect(_add_sleep_function_to_sqlite)
     elif server is not None:
         _close_kernel_connections()
         _point_default_database_at(server.database_url)
@@ -91,28 +89,57 @@ def _loop_running() -> bool:
     return True
 
 
-def _add_sleep_function_to_sqlite(sender, connection, **kwargs):
-    # PostgreSQL has pg_sleep(); give the kernel's SQLite connections one too (it releases the GIL while it
-    # waits, as a database server would), so slow_query() behaves the same on both tracks.
-    if connection.vendor == "sqlite":
-        import time
-
-        connection.connection.create_function("pg_sleep", 1, time.sleep)
-
-
 def slow_query(seconds: float):
-    """A queryset of one row whose evaluation waits `seconds` inside the database, like a slow query.
-
+    """A queryset of one row whose evaluation waits `seconds` inside the database, like a slow query:
     `await slow_query(0.1).afirst()` takes about 0.1 s, spent in the database driver, not in Python.
-    Only for the kernel (use_django() sets it up): chapter 04 uses it to time ORM calls.
+
+    The project's own (pages/views.py: slow_query, which the server's views use too); on SQLite, pages/apps.py
+    gives every connection, the kernel's included, the pg_sleep() function it needs.
     """
-    from django.db.models import BooleanField
-    from django.db.models.expressions import RawSQL
+    from pages.views import slow_query as project_slow_query
 
-    from articles.models import Article
+    return project_slow_query(seconds)
 
-    waited = RawSQL("pg_sleep(%s) IS NULL", [seconds], output_field=BooleanField())
-    return Article.objects.filter(slug="article-01").annotate(waited=waited).values_list("slug", "waited")
+
+@contextlib.contextmanager
+def counting_crossings():
+    """Count the crossings between async and sync code made while the block runs.
+
+        with counting_crossings() as crossings:
+            rows = [row async for row in Article.objects.published()]
+        len(crossings)   # 1: async for fetches the whole result in one trip to a worker thread
+
+    Yields a list that receives, in order, the name of each function that async code handed to a thread with
+    sync_to_async (every async ORM method does) and of each coroutine that sync code waited for with
+    async_to_sync. Chapter 04 counts the hops of ORM calls with it, chapter 05 (through count_thread_hops) those
+    of a request, and exercise 04.3's check those of the student's function. It patches asgiref for the whole
+    process, so nothing else should run concurrently while it counts.
+    """
+    from unittest import mock
+
+    from asgiref.sync import AsyncToSync, SyncToAsync
+
+    crossings: list[str] = []
+    to_thread, from_thread = SyncToAsync.__call__, AsyncToSync.__call__
+
+    async def counting_to_thread(self, *args, **kwargs):
+        crossings.append(_name_of(self.func))
+        return await to_thread(self, *args, **kwargs)
+
+    def counting_from_thread(self, *args, **kwargs):
+        crossings.append(_name_of(self.awaitable))
+        return from_thread(self, *args, **kwargs)
+
+    with (
+        mock.patch.object(SyncToAsync, "__call__", counting_to_thread),
+        mock.patch.object(AsyncToSync, "__call__", counting_from_thread),
+    ):
+        yield crossings
+
+
+def _name_of(function) -> str:
+    # Never repr(): the repr of a bound QuerySet method would evaluate the queryset (a query of its own).
+    return getattr(function, "__qualname__", None) or type(function).__qualname__
 
 
 async def count_thread_hops(
@@ -125,22 +152,9 @@ async def count_thread_hops(
     waiting for a coroutine). `middleware` replaces settings.MIDDLEWARE for this one request.
     """
     import asyncio
-    from unittest import mock
 
-    from asgiref.sync import AsyncToSync, SyncToAsync
     from django.core.handlers.asgi import ASGIHandler
     from django.test import override_settings
-
-    crossings: list[str] = []
-    to_thread, from_thread = SyncToAsync.__call__, AsyncToSync.__call__
-
-    async def counting_to_thread(self, *args, **kwargs):
-        crossings.append(getattr(self.func, "__qualname__", repr(self.func)))
-        return await to_thread(self, *args, **kwargs)
-
-    def counting_from_thread(self, *args, **kwargs):
-        crossings.append(getattr(self.awaitable, "__qualname__", repr(self.awaitable)))
-        return from_thread(self, *args, **kwargs)
 
     scope = {
         "type": "http", "method": "GET", "path": path, "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
@@ -160,9 +174,71 @@ async def count_thread_hops(
     overrides = {} if middleware is None else {"MIDDLEWARE": middleware}
     with override_settings(**overrides):
         handler = ASGIHandler()  # builds the middleware chain from the settings in force
-        with (
-            mock.patch.object(SyncToAsync, "__call__", counting_to_thread),
-            mock.patch.object(AsyncToSync, "__call__", counting_from_thread),
-        ):
+        with counting_crossings() as crossings:
             await handler(scope, receive, send)
     return sent[0]["status"], crossings
+
+
+async def connections_left_open(server, function, concurrent: int) -> tuple[int, str]:
+    """Call the sync `function` `concurrent` times at once through sync_to_async(thread_sensitive=False), on a
+    pool of as many threads, and count the database connections still open once every call has returned.
+    Then close them (close_pool_connections) and return (the count, how it was counted).
+
+    PostgreSQL: how many of the backends (server processes, one per connection) that served the pool's threads
+    pg_stat_activity still lists for `server`'s database: the database's own view. SQLite has no server to ask,
+    so there: the distinct Django connections of the pool's threads that are still open. Chapter 04 shows with it
+    that thread_sensitive=False opens one connection per thread and leaves it open.
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import sync_to_async
+    from django.db import connections
+
+    def call_and_report_connection():
+        function()
+        return connections["default"]  # this thread's own connection
+
+    pool = ThreadPoolExecutor(max_workers=concurrent)
+    try:
+        on_thread = sync_to_async(call_and_report_connection, thread_sensitive=False, executor=pool)
+        used = await asyncio.gather(*(on_thread() for _ in range(concurrent)))
+        still_open = {id(wrapper): wrapper for wrapper in used if wrapper.connection is not None}.values()
+        if server.database.backend == "postgresql":
+            backends = {wrapper.connection.info.backend_pid for wrapper in still_open}
+            return _backends_listed(server, backends), "their backends listed in pg_stat_activity"
+        return len(still_open), "distinct open SQLite connections of the pool's threads"
+    finally:
+        close_pool_connections(pool)
+
+
+def _backends_listed(server, pids) -> int:
+    """How many of the PostgreSQL backends `pids` pg_stat_activity lists for `server`'s database."""
+    name = server.database_url.rsplit("/", 1)[1]
+    with databases._maintenance_connection() as admin:
+        query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid = ANY(%s)"
+        return admin.execute(query, [name, sorted(pids)]).fetchone()[0]
+
+
+def close_pool_connections(pool) -> None:
+    """Close the database connection each thread of `pool` (a ThreadPoolExecutor) opened, then shut it down.
+
+    Django closes a connection at the end of a request, on the request's own thread. A pool thread that ran ORM
+    code through sync_to_async(..., thread_sensitive=False) keeps its connection open after that, until someone
+    closes it on that same thread. A barrier makes each of the pool's threads run one close.
+    """
+    import threading
+
+    from django.db import connections
+
+    threads = len(pool._threads)  # the threads the pool actually started (at most max_workers)
+    if threads:
+        barrier = threading.Barrier(threads)
+
+        def close_on_this_thread():
+            barrier.wait(timeout=10)  # every thread takes exactly one of these calls
+            connections.close_all()
+
+        for future in [pool.submit(close_on_this_thread) for _ in range(threads)]:
+            future.result(timeout=20)
+    pool.shutdown(wait=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import inspect
 import math
 import threading
 import time
@@ -239,3 +240,56 @@ def peak_during(measure, action, *, interval: float = 0.005):
         done.set()
         thread.join(10)
     return result, max(samples) if samples else None
+
+
+async def time_awaits(awaitables, *, together: bool, label: str = "awaits") -> Burst:
+    """Await `awaitables` one after another, or all at once through asyncio.gather (`together=True`), and record
+    when each one started and ended, as a Burst that plots.plot_timelines() draws like a burst of requests.
+
+        runs = {"gather": await time_awaits([slow_query(0.1).afirst() for _ in range(4)], together=True)}
+
+    Chapter 04 times ORM calls this way. `wall` is the first start to the last end. An exception from one of
+    them propagates, and the coroutines not awaited yet are closed (no "never awaited" warning).
+    """
+    pending = list(awaitables)
+    results: list[RequestResult] = []
+    t0 = time.perf_counter()
+
+    async def timed(index: int, awaitable) -> None:
+        start = time.perf_counter() - t0
+        await awaitable
+        results.append(RequestResult(index, start, time.perf_counter() - t0, 200))
+
+    try:
+        if together:
+            await asyncio.gather(*(timed(index, awaitable) for index, awaitable in enumerate(pending)))
+        else:
+            for index, awaitable in enumerate(pending):
+                await timed(index, awaitable)
+    finally:
+        for awaitable in pending:  # left over after an error: close them instead of leaving them unawaited
+            if asyncio.iscoroutine(awaitable) and inspect.getcoroutinestate(awaitable) == inspect.CORO_CREATED:
+                awaitable.close()
+    results.sort(key=lambda result: result.index)
+    wall = max(r.end for r in results) - min(r.start for r in results) if results else 0.0
+    return Burst(label, len(results), results, wall, 0.0)
+
+
+def cpu_per_request(targets, *, rounds: int = 4, concurrency: int = 16, duration: float = 0.7) -> dict[str, float]:
+    """Server CPU time per request of each target, measured in turns: {label: median seconds of CPU per request}.
+
+    `targets` maps a label to (server, path). Each round runs a short closed loop (`throughput`) against every
+    target in turn, and each target's result is the median of its `rounds` runs. The CPU comes from the server's
+    processes (LiveServer.cpu_seconds), so the load generator's own work is not in it. Taking turns and keeping
+    medians is what makes this usable on a shared two-core machine: a slow spell of the machine hits every target
+    alike instead of one, and a run it disturbed more than the others is dropped by the median. Chapter 05 compares
+    middleware stacks with it.
+    """
+    import statistics
+
+    samples: dict[str, list[float]] = {label: [] for label in targets}
+    for _ in range(rounds):
+        for label, (server, path) in targets.items():
+            run = throughput(server, path, concurrency=concurrency, duration=duration)
+            samples[label].append(run.extra["server_cpu_per_request"])
+    return {label: statistics.median(values) for label, values in samples.items()}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,21 +22,31 @@ from liveproject.evidence import RECORD_ENV, VERDICT_SHAPE
 
 
 def pytest_configure(config):
-    if getattr(config.option, "nbval", False) and not os.environ.get(RECORD_ENV):
-        handle, path = tempfile.mkstemp(prefix="liveproject-evidence-", suffix=".jsonl")
-        os.close(handle)
-        os.environ[RECORD_ENV] = path  # the kernels nbval starts inherit this environment
-        config.stash[_record_key] = Path(path)
+    if getattr(config.option, "nbval", False):
+        config.stash[_folder_key] = Path(tempfile.mkdtemp(prefix="liveproject-evidence-"))
 
 
 def pytest_unconfigure(config):
-    path = config.stash.get(_record_key, None)
-    if path is not None:
-        path.unlink(missing_ok=True)
-        os.environ.pop(RECORD_ENV, None)
+    folder = config.stash.get(_folder_key, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-_record_key = pytest.StashKey[Path]()
+_folder_key = pytest.StashKey[Path]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before nbval starts a notebook's kernel (in the setup of its first cell), give that kernel a record of its
+    own: a verdict one notebook computed does not excuse the same words typed in another."""
+    from nbval.plugin import IPyNbFile
+
+    folder, notebook = item.config.stash.get(_folder_key, None), item.parent
+    if folder is None or not isinstance(notebook, IPyNbFile) or hasattr(notebook, "evidence_record"):
+        return
+    notebook.evidence_record = folder / f"{len(list(folder.iterdir())):04d}.jsonl"
+    notebook.evidence_record.touch()
+    os.environ[RECORD_ENV] = str(notebook.evidence_record)  # the kernel about to start inherits it
 
 
 def output_lines(outputs) -> list[str]:
@@ -66,7 +77,7 @@ def uncomputed_verdicts(outputs, recorded: set[str]) -> list[str]:
 def pytest_runtest_call(item):
     result = yield
     outputs = getattr(item, "test_outputs", None)  # nbval's cell items keep the outputs they just received
-    path = item.config.stash.get(_record_key, None)
+    path = getattr(item.parent, "evidence_record", None)
     if outputs is not None and path is not None:
         typed = uncomputed_verdicts(outputs, recorded_lines(path))
         if typed:

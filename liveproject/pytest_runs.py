@@ -3,6 +3,13 @@
     run = run_pytest(folder)                 # the tests in `folder`, with the project importable
     run.outcomes                             # {"test_status": "passed", "test_detail": "failed", ...}
     run.messages["test_detail"]              # the first line of why it failed
+    run.warnings                             # every warning the session issued, one line each: [] if none
+    run.durations["test_detail"]             # seconds: setup + call + teardown of that test
+    run.properties["test_detail"]            # what the test recorded with pytest's `record_property` fixture
+
+Nothing is filtered: pytest runs with its default warning handling, and `warnings` collects both the
+warnings summary and the warnings issued while pytest configured itself (pytest-asyncio's deprecation
+warnings arrive that way, before any test runs). A notebook that runs tests should print or assert them.
 
 Each session gets a test database of its own, so it cannot collide with the suite or notebook that runs
 it: in memory on the SQLite track, `test_liveproject_pytest_<pid>_<n>` on PostgreSQL, dropped afterwards
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -32,6 +40,9 @@ class PytestRun:
     outcomes: dict[str, str] = field(default_factory=dict)  # test name -> passed | failed | error | skipped
     messages: dict[str, str] = field(default_factory=dict)  # test name -> first line of its failure
     output: str = ""
+    warnings: list[str] = field(default_factory=list)  # "Category: message" for each warning the session issued
+    durations: dict[str, float] = field(default_factory=dict)  # test name -> seconds (setup + call + teardown)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)  # test name -> {name: value} it recorded
 
     @property
     def counts(self) -> dict[str, int]:
@@ -66,8 +77,9 @@ def run_pytest(
     with tempfile.TemporaryDirectory(prefix="liveproject-pytest-") as scratch:
         report = Path(scratch) / "report.xml"
         # nbval is not needed in these sessions, and importing it (nbformat) costs seconds
-        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:nbval", "-q"]
-        command.append(f"--junitxml={report}")
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:nbval", "-q", "--color=no"]
+        # xunit1: the report format in which pytest's record_property fixture works without a warning
+        command += [f"--junitxml={report}", "-o", "junit_family=xunit1"]
         if database:
             command.append("--reuse-db")
         if settings:
@@ -84,7 +96,11 @@ def run_pytest(
         finally:
             if not database:
                 drop_test_database(name)
-        run = PytestRun(returncode=done.returncode, output=done.stdout + done.stderr)
+        run = PytestRun(
+            returncode=done.returncode,
+            output=done.stdout + done.stderr,
+            warnings=_warnings_in(done.stdout, done.stderr),
+        )
         if report.exists():
             _read_report(report, run)
     return run
@@ -102,9 +118,36 @@ def shared_database_name() -> str:
     return f"liveproject_pytest_{os.getpid()}_{next(_counter)}"
 
 
+# A warning as Python prints it: "path:lineno: Category: message". In pytest's summary it is indented.
+_WARNING_LINE = re.compile(r"^\s*\S+:\d+: (\w*Warning): (.*)$")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _warnings_in(stdout: str, stderr: str) -> list[str]:
+    """Every warning in pytest's "warnings summary" section (stdout), and those printed on stderr while pytest
+    configured itself, as "Category: first line of the message"."""
+    found = []
+    in_summary = False
+    stdout, stderr = _ANSI.sub("", stdout), _ANSI.sub("", stderr)  # in case colours were forced on anyway
+    for line in stdout.splitlines():
+        if re.fullmatch(r"=+ warnings summary =+", line.strip()):
+            in_summary = True
+        elif in_summary and (line.startswith("-- Docs:") or re.fullmatch(r"=+ .* =+", line.strip())):
+            in_summary = False
+        elif in_summary and (match := _WARNING_LINE.match(line)):
+            found.append(f"{match[1]}: {match[2].strip()}")
+    for line in stderr.splitlines():
+        if match := _WARNING_LINE.match(line):
+            found.append(f"{match[1]}: {match[2].strip()}")
+    return found
+
+
 def _read_report(report: Path, run: PytestRun) -> None:
     for case in ElementTree.parse(report).getroot().iter("testcase"):
         name = case.get("name")
+        run.durations[name] = run.durations.get(name, 0.0) + float(case.get("time") or 0)
+        for prop in case.iter("property"):
+            run.properties.setdefault(name, {})[prop.get("name")] = prop.get("value")
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error", "skipped"):

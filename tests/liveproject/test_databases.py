@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from liveproject import databases
@@ -29,3 +31,11 @@ def test_databases_of_dead_processes_are_dropped():
         conn.execute(f'CREATE DATABASE "{name}"')
         databases._drop_orphans(conn)
         assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None
+
+
+def test_sqlite_options_are_the_projects_on_either_track(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/course")  # the PostgreSQL track
+    options = databases.sqlite_options()
+    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] == 20
+    assert "journal_mode=WAL" in options["init_command"]
+    assert os.environ["DATABASE_URL"] == "postgres://postgres@127.0.0.1:5432/course"  # left as it was

@@ -46,6 +46,7 @@ def recorded(path: Path) -> list[dict]:
         (0.4, "%", "«40%»"),
         (17, "", "«17»"),
         ("sqlite", "s", "«sqlite»"),
+        ('invalid connection option "MAX_CONNS"\n', "", '«invalid connection option "MAX_CONNS"»'),
     ],
 )
 def test_measured_formats_each_unit_between_guillemets(value, unit, text):
@@ -96,11 +97,10 @@ def test_expect_prints_deterministic_outcomes_unmasked(record, capsys):
 
 def test_claims_compute_their_verdict_from_the_parts(record, capsys):
     claims = evidence.Claims()
-    assert claims.judge("aall() exists", {"QuerySet has aall": False}, evidence="§2", fix="async for") == "FALSE"
-    assert claims.judge("async is faster", {"waits overlap": True, "less CPU": False}, evidence="", fix="") == (
-        "MISLEADING"
-    )
-    assert claims.judge("asend exists", {"Signal has asend": True}, evidence="", fix="") == "TRUE"
+    claims.judge("aall() exists", {"QuerySet has aall": False}, evidence="§2", fix="async for")
+    claims.judge("async is faster", {"waits overlap": True, "less CPU": False}, evidence="", fix="")
+    claims.judge("asend exists", {"Signal has asend": True}, evidence="", fix="")
+    assert [answer for _, answer, *_ in claims.rows] == ["FALSE", "MISLEADING", "TRUE"]
     assert claims.counts() == {"FALSE": 1, "MISLEADING": 1, "TRUE": 1}
     out = capsys.readouterr().out
     assert "FALSE: aall() exists\n  does not hold: QuerySet has aall\n  fix: async for" in out
@@ -118,9 +118,9 @@ def test_typed_verdicts_are_told_apart_from_recorded_ones(record, capsys):
     assert uncomputed_verdicts(outputs, lines) == ["overlapped: True", "FALSE: made up"]
 
 
-def _notebook(tmp_path, *sources) -> Path:
+def _notebook(tmp_path, name, *sources) -> Path:
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
-    path = tmp_path / "typed.ipynb"
+    path = tmp_path / name
     nbformat.write(notebook, path)
     subprocess.run(
         [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace", str(path)],
@@ -132,20 +132,28 @@ def _notebook(tmp_path, *sources) -> Path:
 
 
 def test_nbval_fails_a_cell_that_types_its_verdict_and_passes_one_that_computes_it(tmp_path):
-    path = _notebook(
+    computed = _notebook(
         tmp_path,
-        "from liveproject.evidence import check\ncheck('overlapped', 0.2, below=0.6)",
+        "computed.ipynb",
+        "from liveproject.evidence import check, show\ncheck('overlapped', 0.2, below=0.6)",
+        "show('copied', True)",
+    )
+    typed = _notebook(
+        tmp_path,
+        "typed.ipynb",
         "print('overlapped:', 0.2 < 0.6)",
         "print('overlapped: True')",
+        "print('copied: True')",  # the other notebook computed these words: that does not excuse this one
     )
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "liveproject.nbval_evidence", "--nbval", "--nbval-current-env",
          "--nbval-sanitize-with", str(PROJECT_ROOT / "nbval_sanitize.cfg"), "-p", "no:cacheprovider",
-         "-o", "addopts=", "--rootdir", str(tmp_path), str(path), "-rA"],
+         "-o", "addopts=", "--rootdir", str(tmp_path), str(computed), str(typed), "-rA"],
         cwd=tmp_path, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     report = done.stdout
-    assert re.search(r"PASSED .*typed.ipynb::Cell 0", report), report
-    assert re.search(r"FAILED .*typed.ipynb::Cell 1", report), report  # computed, but printed by hand
-    assert re.search(r"FAILED .*typed.ipynb::Cell 2", report), report
+    assert re.search(r"PASSED .*computed.ipynb::Cell 0", report), report
+    assert re.search(r"PASSED .*computed.ipynb::Cell 1", report), report
+    for cell in (0, 1, 2):  # computed in the cell, but printed by hand; typed; typed
+        assert re.search(rf"FAILED .*typed.ipynb::Cell {cell}", report), report
     assert "printed a verdict that liveproject.evidence did not compute" in report

@@ -176,12 +176,48 @@ async def test_02_3_rejects_sequential_raising_and_cancelling_answers(wrong):
         await check_02_settle(wrong)
 
 
-def test_03_1_accepts_the_two_valid_classes():
-    check_03_valid_classes({"AllAsync", "AsyncWithSyncOptions"})
-    check_03_valid_classes(["AsyncWithSyncOptions", "AllAsync"])
-    for wrong in [{"AllAsync"}, {"Mixed", "AllAsync", "AsyncWithSyncOptions"}, set(), "AllAsync"]:
+def exercise_03_classes(*, mixed_is_all_async=False):
+    """The exercise's three classes; with mixed_is_all_async, a Mixed whose delete() is async too (valid)."""
+    from django.http import JsonResponse
+    from django.views import View
+
+    async def handler(self, request):
+        return JsonResponse({})
+
+    def sync_handler(self, request):
+        return JsonResponse({})
+
+    def sync_options(self, request, *args, **kwargs):
+        return View.options(self, request, *args, **kwargs)
+
+    mixed = type("Mixed", (View,), {"get": handler, "delete": handler if mixed_is_all_async else sync_handler})
+    all_async = type("AllAsync", (View,), {"get": handler, "delete": handler})
+    with_options = type("AsyncWithSyncOptions", (View,), {"get": handler, "options": sync_options})
+    return [mixed, all_async, with_options]
+
+
+def test_03_1_accepts_the_classes_as_view_accepts():
+    classes = exercise_03_classes()
+    check_03_valid_classes({"AllAsync", "AsyncWithSyncOptions"}, classes)
+    check_03_valid_classes(["AsyncWithSyncOptions", "AllAsync"], tuple(classes))
+    for wrong in [{"AllAsync"}, {"Mixed", "AllAsync", "AsyncWithSyncOptions"}, set(), "AllAsync", None]:
         with pytest.raises(NotYet, match="options"):
-            check_03_valid_classes(wrong)
+            check_03_valid_classes(wrong, classes)
+
+
+def test_03_1_computes_the_truth_from_the_classes_it_is_given():
+    # Make Mixed all async: as_view() now accepts all three, so the answer that was right is wrong.
+    classes = exercise_03_classes(mixed_is_all_async=True)
+    check_03_valid_classes({"Mixed", "AllAsync", "AsyncWithSyncOptions"}, classes)
+    with pytest.raises(NotYet, match="options"):
+        check_03_valid_classes({"AllAsync", "AsyncWithSyncOptions"}, classes)
+
+
+def test_03_1_needs_the_exercise_classes():
+    classes = exercise_03_classes()
+    for wrong_classes in [[], classes[1:], [*classes, classes[0]], None, ["Mixed", "AllAsync", "AsyncWithSyncOptions"]]:
+        with pytest.raises(NotYet, match="three classes"):
+            check_03_valid_classes({"AllAsync", "AsyncWithSyncOptions"}, wrong_classes)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -230,12 +266,66 @@ async def test_04_2_requires_the_author_loaded_with_the_article(seeded):
             check_04_article_with_author(wrong)
 
 
+def drafts_per_author_in_one_function():
+    from articles.models import Article
+
+    counts = {}
+    for article in Article.objects.filter(status=Article.Status.DRAFT).select_related("author"):
+        counts[article.author.username] = counts.get(article.author.username, 0) + 1
+    return counts
+
+
+async def drafts_per_author_one_aggregate():
+    from django.db.models import Count
+
+    from articles.models import Article
+
+    rows = Article.objects.filter(status="draft").values_list("author__username").annotate(n=Count("id"))
+    return {username: n async for username, n in rows}  # async for: one crossing for the whole result
+
+
+async def drafts_per_author_one_acount_each():
+    from articles.models import Article
+
+    usernames = {username async for username in Article.objects.values_list("author__username", flat=True)}
+    counts = {}
+    for username in sorted(usernames):
+        counts[username] = await Article.objects.filter(status="draft", author__username=username).acount()
+    return counts  # the right dict, after one crossing per author and one for the list
+
+
+def returns(value):
+    async def answer():
+        return value
+
+    return answer
+
+
 @pytest.mark.django_db(transaction=True)
-async def test_04_3_compares_with_the_database(seeded):
-    await check_04_drafts_per_author({"ada": 6, "grace": 7, "alan": 7})
+async def test_04_3_accepts_the_right_counts_made_in_one_crossing(seeded, capsys):
+    from asgiref.sync import sync_to_async
+
+    await check_04_drafts_per_author(sync_to_async(drafts_per_author_in_one_function))
+    await check_04_drafts_per_author(drafts_per_author_one_aggregate)
+    assert capsys.readouterr().out == "Exercise 04.3: correct\n" * 2
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_04_3_rejects_the_right_counts_made_in_several_crossings(seeded):
+    assert await drafts_per_author_one_acount_each() == {"ada": 6, "grace": 7, "alan": 7}
+    with pytest.raises(NotYet, match="crossed the sync/async boundary 4 times"):
+        await check_04_drafts_per_author(drafts_per_author_one_acount_each)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_04_3_rejects_wrong_counts_and_answers_that_are_not_async_functions(seeded):
     for wrong in [{"ada": 6, "grace": 7}, {"ada": 20}, {"ada": 14, "grace": 13, "alan": 13}, None]:
         with pytest.raises(NotYet, match="grouped by author"):
-            await check_04_drafts_per_author(wrong)
+            await check_04_drafts_per_author(returns(wrong))  # wrong dicts, even with no crossing at all
+    called_already = drafts_per_author_one_aggregate()  # its result, not the function: crossings not countable
+    for not_async in [{"ada": 6, "grace": 7, "alan": 7}, drafts_per_author_in_one_function, called_already, None]:
+        with pytest.raises(NotYet, match="Pass your async function itself"):
+            await check_04_drafts_per_author(not_async)
 
 
 def test_05_1_accepts_the_true_audit_and_rejects_a_wrong_one(settings):
@@ -247,16 +337,20 @@ def test_05_1_accepts_the_true_audit_and_rejects_a_wrong_one(settings):
             check_05_audit(wrong)
 
 
-def test_05_2_accepts_the_measured_shape_of_the_counts():
-    check_05_hops({"default": 15, "native": 2, "none": 2})
+async def test_05_2_accepts_the_counts_it_measures_itself_and_rejects_others(settings):
+    await check_05_hops({"default": 15, "native": 2, "none": 2})
     for wrong in [
         {"default": 2, "native": 2, "none": 2},
         {"default": 15, "native": 4, "none": 2},
+        {"default": 16, "native": 3, "none": 3},  # the right relations between wrong numbers
         {"default": 15},
         None,
     ]:
         with pytest.raises(NotYet, match="count_thread_hops"):
-            check_05_hops(wrong)
+            await check_05_hops(wrong)
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "config.middleware.SyncOnlyMiddleware"]
+    with pytest.raises(NotYet, match="count_thread_hops"):  # the truth follows the stack in force
+        await check_05_hops({"default": 15, "native": 2, "none": 2})
 
 
 def publish_all_atomically(*, slugs, published_by):
@@ -597,13 +691,19 @@ def test_10_1_compares_with_the_installed_queryset():
             check_10_existing(wrong)
 
 
-def test_10_2_accepts_the_measured_verdicts_only():
-    from liveproject.exercises import VERDICTS_10_2
+@pytest.mark.django_db(transaction=True)
+async def test_10_2_measures_each_claim_and_accepts_only_what_it_measured(seeded):
+    from liveproject.exercises import CLAIMS_10_2, measure_10_2
 
-    check_10_verdicts(dict(VERDICTS_10_2))
-    for wrong in ({claim: "TRUE" for claim in VERDICTS_10_2}, {claim: "FALSE" for claim in VERDICTS_10_2}, {}):
-        with pytest.raises(NotYet, match="CaptureQueriesContext"):
-            check_10_verdicts(wrong)
+    truth = await measure_10_2()
+    # As Django 5.2 behaves. The third claim depends on the database: pytest-django's in-memory SQLite
+    # database serializes connections, so only a file or a server database shows the queries overlapping.
+    assert [truth[claim] for claim in CLAIMS_10_2[:2]] == ["FALSE", "FALSE"]
+    await check_10_verdicts(truth)
+    flipped = {claim: "FALSE" if verdict == "TRUE" else "TRUE" for claim, verdict in truth.items()}
+    for wrong in ({claim: "TRUE" for claim in CLAIMS_10_2}, flipped, {}, None):
+        with pytest.raises(NotYet, match="differ from what the check measured"):
+            await check_10_verdicts(wrong)
 
 
 async def test_10_3_accepts_a_read_on_a_thread_only():

@@ -76,3 +76,57 @@ def test_a_sync_view_under_uvicorn_takes_a_thread_per_request_in_flight(uvicorn_
     result, peak = peak_during(uvicorn_server.thread_count, lambda: burst(uvicorn_server, "/wait/sync/?seconds=1", 8))
     assert result.statuses == {200: 8}
     assert peak - idle >= 8
+
+
+def test_time_awaits_records_each_await_one_after_another_or_together():
+    from liveproject.load import time_awaits
+
+    async def runs():
+        waits = [0.05, 0.1, 0.05]
+        one_by_one = await time_awaits([asyncio.sleep(s) for s in waits], together=False)
+        together = await time_awaits([asyncio.sleep(s) for s in waits], together=True, label="gathered")
+        return one_by_one, together
+
+    one_by_one, together = asyncio.run(runs())
+    assert isinstance(one_by_one, Burst) and one_by_one.statuses == {200: 3} and together.url == "gathered"
+    assert [r.index for r in one_by_one.results] == [0, 1, 2]
+    starts = [r.start for r in one_by_one.results]
+    assert starts[1] >= one_by_one.results[0].end - 1e-6 and starts[2] >= one_by_one.results[1].end - 1e-6
+    assert one_by_one.wall >= 0.196  # the three waits in a row: 0.2 s (loop timers tick in whole ms)
+    assert max(r.start for r in together.results) < 0.01  # all started at once
+    assert 0.098 <= together.wall < 0.19  # the longest wait alone, far below the 0.2 s in a row
+
+
+def test_time_awaits_propagates_an_error_and_closes_what_it_did_not_start():
+    import warnings
+
+    from liveproject.load import time_awaits
+
+    async def fails():
+        raise ValueError("no")
+
+    async def runs():
+        never = asyncio.sleep(0.01)
+        with pytest.raises(ValueError):
+            await time_awaits([fails(), never], together=False)
+        return never
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "coroutine ... was never awaited" would be a RuntimeWarning
+        never = asyncio.run(runs())
+    assert never.cr_frame is None  # closed
+
+
+def test_cpu_per_request_takes_turns_and_ranks_heavier_work_higher(uvicorn_server):
+    from liveproject.load import cpu_per_request
+
+    measured = cpu_per_request(
+        {"ping": (uvicorn_server, "/ping/async/"), "5 ms of CPU": (uvicorn_server, "/compute/async/?seconds=0.005")},
+        rounds=3,
+        concurrency=4,
+        duration=0.3,
+    )
+    assert list(measured) == ["ping", "5 ms of CPU"]
+    assert 0 < measured["ping"] < 0.05  # a trivial request: far from 50 ms of CPU
+    assert measured["5 ms of CPU"] >= 0.0049  # a view that spins 5 ms of its thread's CPU cannot cost less
+    assert measured["5 ms of CPU"] > measured["ping"]

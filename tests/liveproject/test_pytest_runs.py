@@ -3,7 +3,10 @@
 from liveproject import databases
 from liveproject.pytest_runs import run_pytest
 
-INI = "[pytest]\nDJANGO_SETTINGS_MODULE = config.settings\nasyncio_mode = auto\n"
+INI = (
+    "[pytest]\nDJANGO_SETTINGS_MODULE = config.settings\nasyncio_mode = auto\n"
+    "asyncio_default_fixture_loop_scope = function\n"
+)
 TESTS = """
 import pytest
 from articles.models import Article
@@ -57,3 +60,32 @@ def test_settings_overrides_run_the_same_tests_against_a_broken_variant(tmp_path
     assert run_pytest(tmp_path).outcomes == {"test_detail": "passed"}
     broken = run_pytest(tmp_path, settings={"ROOT_URLCONF": "liveproject.broken_urls.article_detail_404"})
     assert broken.outcomes == {"test_detail": "failed"} and "404" in broken.messages["test_detail"]
+
+
+def test_warnings_are_reported_not_hidden(tmp_path):
+    # Without the loop-scope setting pytest-asyncio warns while pytest configures itself (on stderr), and a
+    # warning a test issues lands in pytest's warnings summary (on stdout): both must reach the caller.
+    (tmp_path / "pytest.ini").write_text("[pytest]\nDJANGO_SETTINGS_MODULE = config.settings\nasyncio_mode = auto\n")
+    (tmp_path / "test_warns.py").write_text(
+        "import warnings\n\n\ndef test_warns():\n    warnings.warn(UserWarning('something to look at'))\n"
+    )
+    run = run_pytest(tmp_path, env={"PY_COLORS": "1", "FORCE_COLOR": "1"})  # a notebook kernel may force colours
+    assert run.outcomes == {"test_warns": "passed"}
+    assert "UserWarning: something to look at" in run.warnings
+    assert any(
+        line.startswith("PytestDeprecationWarning:") and "asyncio_default_fixture_loop_scope" in line
+        for line in run.warnings
+    ), run.warnings
+
+
+def test_a_clean_session_has_no_warnings_and_durations_per_test(tmp_path):
+    (tmp_path / "pytest.ini").write_text(INI)
+    (tmp_path / "test_clean.py").write_text(
+        "import time\n\n\ndef test_quick():\n    pass\n\n\n"
+        "def test_slow(record_property):\n    time.sleep(0.3)\n    record_property('slept', 0.3)\n"
+    )
+    run = run_pytest(tmp_path)
+    assert run.outcomes == {"test_quick": "passed", "test_slow": "passed"}
+    assert run.warnings == [], run.output  # record_property included: the report format accepts it
+    assert run.durations["test_slow"] >= 0.29 > run.durations["test_quick"]
+    assert run.properties == {"test_slow": {"slept": "0.3"}}

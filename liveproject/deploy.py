@@ -1,0 +1,191 @@
+"""What a deployment costs, measured on a running LiveServer: chapter 09 measures it, chapter 10 reuses it.
+
+    held = connections_held({"CONN_MAX_AGE=60": leaky, "pool": pooled}, n=40, later=3.0)
+    held["CONN_MAX_AGE=60"].later               # database connections that server still holds 3 s after the burst
+
+    cost = cost_of_waiting(server, "/wait/async/?seconds=3", 1000)
+    cost.extra_threads, cost.extra_rss, cost.cpu_per_request   # what 1,000 waiting requests cost the server
+
+    event_arrivals(server, "/stream/events/?count=5&interval=0.2")   # when each server-sent event arrived
+
+Each number is read from the outside, as an operator would: threads and resident memory (RSS) of the server's
+processes with psutil, connections in PostgreSQL's pg_stat_activity, or, on SQLite, the handles the server's
+processes hold open on the database file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import psutil
+
+from liveproject.load import burst
+
+
+def database_connections(server) -> int:
+    """How many connections `server` holds to its own database right now.
+
+    PostgreSQL: the backends pg_stat_activity lists for the server's database. SQLite has no server to ask: there,
+    the handles the server's processes hold open on the database file, one per open connection (the `-wal` and
+    `-shm` files that WAL mode adds are not counted).
+    """
+    if server.database is None:
+        raise ValueError(f"{server!r} has no database")
+    if server.database.backend == "postgresql":
+        return server.database_connections()
+    path = os.path.realpath(server.database.name)
+    handles = 0
+    for pid in server.worker_pids():
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            handles += sum(1 for f in psutil.Process(pid).open_files() if os.path.realpath(f.path) == path)
+    return handles
+
+
+@dataclass(frozen=True)
+class ConnectionsHeld:
+    """Database connections a server held after a burst of requests that each ran a query."""
+
+    statuses: Counter  # the burst's answers
+    soon: int  # connections held `soon_seconds` after the last answer
+    later: int  # ... and `later_seconds` after it (at least)
+    soon_seconds: float
+    later_seconds: float
+    threads_before: int  # the server's threads before the burst, once they had stopped changing
+    threads_later: int  # ... and at `later`: threads of finished requests have exited by then
+
+
+def connections_held(
+    servers: Mapping[str, object],
+    path: str = "/articles/async/slugs/",
+    n: int = 40,
+    *,
+    soon: float = 0.25,
+    later: float = 3.0,
+) -> dict[str, ConnectionsHeld]:
+    """Send `n` concurrent requests to `path` on each server in turn, then count the database connections each
+    server holds `soon` seconds after its burst and again at least `later` seconds after it.
+
+    The servers wait together for `later`, so comparing three variants costs one wait, not three. A connection
+    that a request closed at its end is gone by `soon`; one left behind is still there at `later`.
+    """
+    measured = {}
+    for label, server in servers.items():
+        threads_before = server.idle_thread_count()
+        answered = burst(server, path, n)
+        ended = time.monotonic()
+        time.sleep(max(0.0, ended + soon - time.monotonic()))
+        measured[label] = (answered, ended, database_connections(server), threads_before)
+    time.sleep(max(0.0, measured[next(reversed(measured))][1] + later - time.monotonic()))
+    results = {}
+    for label, server in servers.items():
+        answered, ended, held_soon, threads_before = measured[label]
+        results[label] = ConnectionsHeld(
+            statuses=answered.statuses,
+            soon=held_soon,
+            later=database_connections(server),
+            soon_seconds=soon,
+            later_seconds=time.monotonic() - ended,
+            threads_before=threads_before,
+            threads_later=server.idle_thread_count(),
+        )
+    return results
+
+
+def _rss(server) -> int:
+    total = 0
+    for pid in server.worker_pids():
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += psutil.Process(pid).memory_info().rss
+    return total
+
+
+@dataclass(frozen=True)
+class WaitingCost:
+    """What `n` concurrent waiting requests cost a server, over all its processes."""
+
+    n: int
+    statuses: Counter
+    wall: float  # first request sent to last answer, seconds
+    idle_threads: int
+    peak_threads: int
+    idle_rss: int  # bytes of resident memory before the burst
+    peak_rss: int  # the most while the requests waited
+    server_cpu: float  # CPU seconds the server used during the burst
+
+    @property
+    def extra_threads(self) -> int:
+        return self.peak_threads - self.idle_threads
+
+    @property
+    def extra_rss(self) -> int:
+        return self.peak_rss - self.idle_rss
+
+    @property
+    def cpu_per_request(self) -> float:
+        return self.server_cpu / self.n
+
+
+def cost_of_waiting(
+    server, path: str, n: int, *, warmup: str = "/ping/async/", interval: float = 0.05, timeout: float = 90.0
+) -> WaitingCost:
+    """Send `n` concurrent requests to `path`, a view that waits (`/wait/async/?seconds=3`, a long poll), and
+    measure what the server spends on them: the peak of its thread count and of its resident memory (RSS),
+    sampled every `interval` seconds over all its processes while they wait, and its CPU time per request.
+
+    `warmup` is requested three times first, one after another, so that imports and caches the first request
+    fills are not counted; one at a time, so that a thread pool does not grow before the idle count is taken.
+    """
+    for _ in range(3):
+        server.client.get(warmup)
+    idle_threads, idle_rss = server.idle_thread_count(), _rss(server)
+    samples: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def sampler():
+        while not done.is_set():
+            samples.append((server.thread_count(), _rss(server)))
+            done.wait(interval)
+
+    watcher = threading.Thread(target=sampler, name="liveproject-cost-of-waiting", daemon=True)
+    watcher.start()
+    try:
+        answered = burst(server, path, n, timeout=timeout)
+    finally:
+        done.set()
+        watcher.join(10)
+    return WaitingCost(
+        n=n,
+        statuses=answered.statuses,
+        wall=answered.wall,
+        idle_threads=idle_threads,
+        peak_threads=max([count for count, _ in samples] + [idle_threads]),
+        idle_rss=idle_rss,
+        peak_rss=max([rss for _, rss in samples] + [idle_rss]),
+        server_cpu=answered.server_cpu,
+    )
+
+
+def event_arrivals(server, path: str, *, timeout: float = 10.0) -> list[float]:
+    """Seconds after the request was sent at which each server-sent event (`data:` line) of `path` arrived."""
+    arrivals, started = [], time.perf_counter()
+    with server.client.stream("GET", path, timeout=timeout) as response:
+        for line in response.iter_lines():
+            if line.startswith("data:"):
+                arrivals.append(time.perf_counter() - started)
+    return arrivals
+
+
+__all__ = [
+    "ConnectionsHeld",
+    "WaitingCost",
+    "connections_held",
+    "cost_of_waiting",
+    "database_connections",
+    "event_arrivals",
+]

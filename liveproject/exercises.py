@@ -760,7 +760,7 @@ def check_10_existing(answer) -> None:
 
 CLAIMS_10_2 = (
     "async for fetches one row per query",
-    "request.auser() returns the new user right after alogin()",
+    "request.auser(), asked before alogin(), returns the new user after it",
     "sync_to_async(thread_sensitive=False) can run ORM queries in parallel",
 )
 

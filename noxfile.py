@@ -49,11 +49,16 @@ def notebooks() -> list[str]:
     return found
 
 
+def names_a_path(arg: str) -> bool:
+    """Whether a pytest argument names something to run: a file or folder, or a test in one (path::name)."""
+    return not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists()
+
+
 def pytest_command(session: nox.Session) -> list[str]:
-    # Strict nbval: every stored output is compared, with the sanitizer applied to both sides.
+    # Strict nbval: every stored output is compared, with the sanitizer applied to both sides. The arguments after
+    # `--` go to pytest as given (`-k middleware` keeps its value); everything runs unless one of them is a path.
     folders = [folder for folder in NOTEBOOK_DIRS if (ROOT / folder).is_dir()]
-    targets = [arg for arg in session.posargs if not arg.startswith("-")] or ["tests", *folders]
-    options = [arg for arg in session.posargs if arg.startswith("-")]
+    defaults = [] if any(names_a_path(arg) for arg in session.posargs) else ["tests", *folders]
     return [
         "pytest",
         "--nbval",
@@ -61,8 +66,8 @@ def pytest_command(session: nox.Session) -> list[str]:
         "--nbval-sanitize-with",
         "nbval_sanitize.cfg",
         "--nbval-cell-timeout=180",
-        *options,
-        *targets,
+        *session.posargs,
+        *defaults,
     ]
 
 

@@ -151,7 +151,10 @@ def _create_sqlite_database(folder: Path) -> Database:
 
 # --- PostgreSQL -------------------------------------------------------------------------------------
 
-_LIVE_NAME = re.compile(r"liveproject_(\d+)_\d+")
+# Databases a process of the course creates carry its pid: a server's copy (liveproject_<pid>_<n>), a pytest run's
+# test database (test_liveproject_pytest_<pid>_<n>, liveproject/pytest_runs.py), a template being built
+# (liveproject_building_<pid>). Those of a process that is gone were left by a run cut short.
+_LIVE_NAME = re.compile(r"(?:test_)?liveproject_(?:pytest_)?(\d+)_\d+|liveproject_building_(\d+)")
 
 
 def _maintenance_connection():
@@ -186,11 +189,19 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _drop_orphans(conn) -> None:
-    names = [row[0] for row in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE 'liveproject_%'")]
-    for name in names:
+    """Drop the databases that processes which no longer run left behind (a killed notebook, a run cut short)."""
+    query = "SELECT datname FROM pg_database WHERE datname LIKE 'liveproject_%' OR datname LIKE 'test_liveproject_%'"
+    for (name,) in conn.execute(query).fetchall():
         match = _LIVE_NAME.fullmatch(name)
-        if match and not _pid_alive(int(match.group(1))):
+        if match and not _pid_alive(int(match.group(1) or match.group(2))):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def drop_orphans() -> None:
+    """Drop what dead processes left on the PostgreSQL track (nothing to do on SQLite)."""
+    if backend() == "postgresql":
+        with _maintenance_connection() as conn:
+            _drop_orphans(conn)
 
 
 def _postgres_template(conn) -> str:

@@ -24,13 +24,25 @@ def test_url_for_replaces_only_the_database_name(monkeypatch):
 
 
 @pytest.mark.skipif(databases.backend() != "postgresql", reason="PostgreSQL track only")
-def test_databases_of_dead_processes_are_dropped():
+def test_databases_of_dead_processes_are_dropped_and_those_of_live_ones_kept():
+    import os
+
     dead_pid = 2**22 + 12345  # above Linux's default pid_max: no such process
-    name = f"liveproject_{dead_pid}_1"
+    dead = [f"liveproject_{dead_pid}_1", f"test_liveproject_pytest_{dead_pid}_1", f"liveproject_building_{dead_pid}"]
+    alive = f"test_liveproject_pytest_{os.getpid()}_999"  # this process is running: its database stays
     with databases._maintenance_connection() as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-        databases._drop_orphans(conn)
-        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None
+        for name in [*dead, alive]:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        try:
+            databases._drop_orphans(conn)
+            exists = {
+                name
+                for name in [*dead, alive]
+                if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            }
+            assert exists == {alive}
+        finally:
+            conn.execute(f'DROP DATABASE IF EXISTS "{alive}" WITH (FORCE)')
 
 
 def test_sqlite_options_are_the_projects_on_either_track(monkeypatch):

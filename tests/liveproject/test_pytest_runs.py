@@ -1,5 +1,7 @@
 """run_pytest: a pytest session in a subprocess, read test by test, with a test database of its own."""
 
+import os
+
 from liveproject import databases
 from liveproject.pytest_runs import run_pytest
 
@@ -36,7 +38,8 @@ def test_outcomes_and_messages_are_read_per_test(tmp_path):
     assert "arithmetic is broken" in run.messages["test_fails"]
     if databases.backend() == "postgresql":
         with databases._maintenance_connection() as conn:
-            left = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE 'test_liveproject_pytest_%'")
+            mine = f"test_liveproject_pytest_{os.getpid()}_%"  # this run's: another run may be going on
+            left = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", [mine])
             assert left.fetchone()[0] == 0
 
 

@@ -10,18 +10,32 @@ def lab_folders() -> list[Path]:
     return sorted(folder for folder in LABS_DIR.glob("[0-9][0-9]-*") if folder.is_dir())
 
 
+CODES = ("student", "starter", "solution")
+
+
 def code_path(folder: Path, code: str, name: str = "views.py") -> Path:
-    """Where `name` lives for the chosen code: the lab folder (student), starter/ or solution/."""
+    """Where `name` lives for the chosen code: the lab folder (student), starter/ or solution/.
+
+    Any other `code` is the path of a file that stands in for `name`: a near-miss variant, the solution with one
+    lesson taken out (tests/labs/near_misses/), which the checks must fail.
+    """
+    if code not in CODES:
+        return Path(code)
     return folder / name if code == "student" else folder / code / name
 
 
-CODE_FILES = {code: str(code_path(Path(), code)) for code in ("student", "starter", "solution")}
+def describe(code: str, name: str = "views.py") -> str:
+    """The code under test, as a report names it: views.py, solution/views.py, or a variant's file name."""
+    return str(code_path(Path(), code, name)) if code in CODES else Path(code).name
+
+
+CODE_FILES = {code: str(code_path(Path(), code)) for code in CODES}
 
 
 def load_lab_views(folder: Path, code: str):
     """Import one lab's views module from its file (lab folders are not Python packages)."""
     file = code_path(folder, code)
-    name = f"labs.lab{folder.name[:2]}_{code}"
+    name = f"labs.lab{folder.name[:2]}_{code if code in CODES else 'variant'}"
     spec = importlib.util.spec_from_file_location(name, file)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

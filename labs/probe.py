@@ -3,6 +3,8 @@
 with ProbeUpstream() as upstream:          # upstream.url: give it to the server as UPSTREAM_URL
     ...                                    # GET <url>?delay=0.2&status=503 answers like /upstream/
     upstream.max_in_flight                 # the most requests it ever had at once (reset() clears it)
+    upstream.hang_up_delays.add(0.13)      # a call with delay=0.13 waits 0.13 s, then closes the connection
+                                           # without an answer (the caller sees no response at all)
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ class ProbeUpstream:
         self.url: str | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        self.hang_up_delays: set[float] = set()  # calls with one of these delays get no answer
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -40,6 +43,9 @@ class ProbeUpstream:
             await asyncio.sleep(delay)
         finally:
             self.in_flight -= 1
+        if delay in self.hang_up_delays:
+            request.transport.close()  # no status line, no body: the caller sees the connection drop
+            return web.Response()
         return web.json_response({"delay": delay, "status": status}, status=status)
 
     def _serve(self) -> None:

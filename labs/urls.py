@@ -2,6 +2,7 @@
 
 settings.LAB_CODE chooses which code is served: "student" (labs/NN-name/views.py, the copy you edit, and
 the default), "starter" (labs/NN-name/starter/views.py) or "solution" (labs/NN-name/solution/views.py).
+settings.LAB_VARIANTS maps a lab's folder name to a file served for that lab instead (tests/labs near-misses).
 A lab whose code does not import answers every request under its prefix with a 500 that says why,
 and the other labs keep working.
 """
@@ -12,7 +13,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.urls import include, path, re_path
 
-from labs.loading import CODE_FILES, lab_folders, load_lab_views
+from labs.loading import describe, lab_folders, load_lab_views
 
 
 def broken_lab(message: str):
@@ -22,18 +23,20 @@ def broken_lab(message: str):
     return [re_path(r"^(?P<rest>.*)$", explain)]
 
 
-def build_urlpatterns(code: str) -> list:
+def build_urlpatterns(code: str, variants: dict | None = None) -> list:
+    """`variants`: lab folder name -> the file to serve for that lab instead of `code` (a near-miss variant)."""
     patterns = []
     for folder in lab_folders():
         if not (folder / "starter" / "views.py").exists():
             continue  # a lab without views (lab 05: your work is a test file)
+        lab_code = (variants or {}).get(folder.name, code)
         try:
-            lab_patterns = load_lab_views(folder, code).urlpatterns
+            lab_patterns = load_lab_views(folder, lab_code).urlpatterns
         except Exception:  # noqa: BLE001 - a broken lab must not take the project down
             last = traceback.format_exc().strip().splitlines()[-1]
-            lab_patterns = broken_lab(f"labs/{folder.name}/{CODE_FILES[code]} did not import: {last}")
+            lab_patterns = broken_lab(f"labs/{folder.name}/{describe(lab_code)} did not import: {last}")
         patterns.append(path(f"{folder.name}/", include(lab_patterns)))
     return patterns
 
 
-urlpatterns = build_urlpatterns(getattr(settings, "LAB_CODE", "student"))
+urlpatterns = build_urlpatterns(getattr(settings, "LAB_CODE", "student"), getattr(settings, "LAB_VARIANTS", None))

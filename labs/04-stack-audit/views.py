@@ -1,10 +1,11 @@
 """Lab 04: audit a stack under uvicorn. Edit the four functions; the live project serves the report at
 /labs/04-stack-audit/audit/.
 
-The checks start the project with two extra middlewares at the inside of the stack: the sync-only
-config.middleware.SyncOnlyMiddleware, and config.middleware_examples.user_header_middleware_mistake, written
-like a third-party middleware that reads request.user. DEBUG is on and the django.request logger logs at
-DEBUG level, so Django writes every adaptation it makes to the server's log.
+The checks start the project with extra middlewares at the inside of the stack: the sync-only
+config.middleware.SyncOnlyMiddleware with the async-only config.middleware_examples.AsyncRejecting outside it (a
+pair repeated one to three times), and config.middleware_examples.user_header_middleware_mistake, written like a
+third-party middleware that reads request.user. DEBUG is on and the django.request logger logs at DEBUG level, so
+Django writes every adaptation it makes to the server's log. Then they make the server log errors (README.md).
 """
 
 import os

@@ -26,3 +26,12 @@ def test_a_caller_that_hangs_up_stops_counting_and_reset_starts_afresh():
         upstream.reset()
         assert upstream.in_flight == 0 and upstream.max_in_flight == 0
         assert time.monotonic() - started < 3  # the hung-up call was cancelled, not waited out
+
+
+def test_a_call_with_a_hang_up_delay_gets_no_answer_and_the_others_are_answered():
+    with ProbeUpstream() as upstream:
+        upstream.hang_up_delays.add(0.13)
+        with pytest.raises(httpx.RemoteProtocolError):
+            httpx.get(upstream.url, params={"delay": "0.130"}, timeout=5)
+        assert httpx.get(upstream.url, params={"delay": 0.12}, timeout=5).status_code == 200
+        assert upstream.in_flight == 0

@@ -1,7 +1,7 @@
 """Lab 05: write async tests for GET /articles/async/<slug>/ (articles/views.py: async_article_detail).
 
 The checks run this file three more times against deliberately broken versions of that view (always 404;
-the data of another article; a 500 for an unknown slug). Your tests must pass against the real view and
+the body where the title belongs; a 500 answer for an unknown slug). Your tests must pass against the real view and
 fail against every broken one.
 """
 

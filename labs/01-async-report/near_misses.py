@@ -1,0 +1,69 @@
+"""Near-misses of lab 01 that its checks must fail (labs/near_misses.py explains them).
+
+Not a near-miss: leaving out order_by("-published_at"). Article.Meta.ordering is newest publication first
+(["-published_at", "-created_at"]), so the queryset without it gives the right slugs in the right order on any
+data; INSTRUCTOR.md says so.
+"""
+
+from labs.near_misses import NearMiss
+
+SOLUTION_QUERY = 'Article.objects.published().order_by("-published_at")'  # then .values_list("slug", ...)[:10]
+SOLUTION_GATHER = "io = await asyncio.gather(slow_io(1), slow_io(2), slow_io(3))"
+SOLUTION_DURATION = "duration_ms = round((time.perf_counter() - started) * 1000, 1)"
+
+
+def query(new: str) -> tuple[tuple[str, str]]:
+    """The solution with its queryset, before .values_list(...)[:10], replaced by `new`."""
+    return ((SOLUTION_QUERY, new),)
+
+
+NEAR_MISSES = [
+    NearMiss(
+        "the three waits awaited in sequence, duration_ms divided by three",
+        (
+            (SOLUTION_GATHER, "io = [await slow_io(n) for n in (1, 2, 3)]"),
+            (SOLUTION_DURATION, "duration_ms = round((time.perf_counter() - started) * 1000 / 3, 1)"),
+        ),
+        lesson="concurrent",
+    ),
+    NearMiss(
+        "asyncio.gather without await",
+        ((SOLUTION_GATHER, "io = asyncio.gather(slow_io(1), slow_io(2), slow_io(3))"),),
+        lesson="await asyncio.gather",
+    ),
+    NearMiss(
+        "drafts included (no published())",
+        query('Article.objects.order_by("-published_at")'),
+        lesson="published()",
+    ),
+    NearMiss(
+        "drafts included and no order_by (the model's default order)",
+        query('Article.objects'),
+        lesson="published()",
+    ),
+    NearMiss(
+        "published taken to mean 'has a publication date'",
+        query('Article.objects.exclude(published_at=None).order_by("-published_at")'),
+        lesson="published()",
+    ),
+    NearMiss(
+        "newest taken to mean the most recently created",
+        query('Article.objects.published().order_by("-created_at")'),
+        lesson="publication time",
+    ),
+    NearMiss(
+        "newest taken to mean the highest id",
+        query('Article.objects.published().order_by("-id")'),
+        lesson="publication time",
+    ),
+    NearMiss(
+        "duration_ms in seconds",
+        ((SOLUTION_DURATION, "duration_ms = round(time.perf_counter() - started, 3)"),),
+        lesson="milliseconds",
+    ),
+    NearMiss(
+        "the slugs read with the sync ORM inside the async view",
+        (("slugs = [slug async for slug in newest]", "slugs = list(newest)"),),
+        lesson="SynchronousOnlyOperation",
+    ),
+]  # fmt: skip

@@ -1,0 +1,26 @@
+"""Lab 04's checks audit a log the student has not seen, and their failures never print the answer."""
+
+from labs.runner import find_lab, load_checks, run_checks
+
+CHECKS = load_checks(find_lab("04"))
+
+
+def test_the_checks_choose_the_stack_at_random_and_give_the_server_an_upstream_that_refuses():
+    stacks = set()
+    for _ in range(30):
+        with CHECKS.lab_fixture() as extra:
+            middleware = extra["server_options"]["extra_middleware"]
+            stacks.add(len(middleware))
+            assert middleware[-1] == CHECKS.USER_MISTAKE
+            assert middleware[:-1] == CHECKS.ADAPTED_PAIR * ((len(middleware) - 1) // 2)
+            assert extra["settings"]["UPSTREAM_URL"].startswith("http://127.0.0.1:")
+    assert stacks == {3, 5, 7}  # one, two or three pairs (30 draws miss one with probability < 1e-5)
+
+
+def test_the_starters_failures_do_not_print_the_answers():
+    shown = []
+    report = run_checks("04", "starter", show=shown.append)
+    assert report.failed_steps == [name for name, *_ in report.results]  # every step fails on the starter
+    failures = "\n".join(message for _, ok, message, _ in report.results if not ok)
+    for answer in ("SyncOnlyMiddleware", "AsyncRejecting", "config.middleware_examples", "articles.views", "/ping/"):
+        assert answer not in failures, "\n".join(shown)

@@ -8,13 +8,15 @@
     nox -s lint            ruff on the .py files and the notebooks
     nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
     nox -s lab -- 01       check lab 01 (your labs/01-*/views.py); add --solution for the reference solution,
-                           or --reset to put the starter code back (your version is kept as views.py.bak)
+                           or --reset to put the starter code back (your version is kept as views.py.bak);
+                           on PostgreSQL when DATABASE_URL names it, else on SQLite
 
 Arguments after `--` are passed through, e.g. `nox -s tests -- -k middleware`
 or `nox -s execute -- chapters/00-start-here.ipynb`. Each session installs the pinned requirements.txt
 into its own virtual environment under .nox/, with the Python that runs nox (3.11 or newer).
 """
 
+import hashlib
 import os
 import socket
 from pathlib import Path
@@ -24,6 +26,7 @@ import nox
 
 ROOT = Path(__file__).parent
 NOTEBOOK_DIRS = ["chapters", "labs"]
+INSTALL_INPUTS = ("requirements.txt", "pyproject.toml")  # what install() installs from
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/course"
 SQLITE = {"DATABASE_URL": ""}  # an empty DATABASE_URL selects the SQLite file beside manage.py
 
@@ -32,10 +35,21 @@ nox.options.reuse_venv = "yes"
 
 
 def install(session: nox.Session) -> None:
+    """Install the pinned requirements and the project, once per environment and version of the pins.
+
+    A stamp in the environment records what was installed (a hash of requirements.txt and pyproject.toml): a
+    second `nox -s lab -- 01` starts its checks in seconds instead of asking pip again, and a changed pin
+    reinstalls. `--no-reuse-existing-virtualenvs` (or deleting .nox/) starts from nothing."""
+    wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in INSTALL_INPUTS)).hexdigest()
+    stamp = Path(session.virtualenv.location) / ".course-installed"
+    if stamp.is_file() and stamp.read_text() == wanted:
+        session.log(f"the pinned requirements are already installed in {session.virtualenv.location}")
+        return
     session.install("-r", "requirements.txt")
     session.install("--no-deps", "-e", ".")
     # matplotlib builds its font cache on first import and says so on stderr: do it here, not in a notebook.
     session.run("python", "-c", "import matplotlib.font_manager", silent=True)
+    stamp.write_text(wanted)
 
 
 def notebooks() -> list[str]:
@@ -138,15 +152,27 @@ def execute(session: nox.Session) -> None:
 
 @nox.session
 def lab(session: nox.Session) -> None:
-    """Check a lab against a live server: `nox -s lab -- 01`, `-- 01 --solution`, or `-- 01 --reset`."""
+    """Check a lab against a live server: `nox -s lab -- 01`, `-- 01 --solution`, or `-- 01 --reset`.
+
+    The checks use the database DATABASE_URL names (PostgreSQL), or SQLite when it is unset or empty, as every
+    LiveServer does; the report's first line says which."""
     if not session.posargs:
         session.error("which lab? for example: nox -s lab -- 01   (labs/ lists them)")
     number, *flags = session.posargs
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        try:
+            socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 5432), timeout=5).close()
+        except OSError as exc:
+            session.error(
+                f"DATABASE_URL names PostgreSQL at {parts.hostname}:{parts.port or 5432}, unreachable ({exc})"
+            )
     install(session)
     if "--reset" in flags:
         session.run("python", "-m", "labs", "reset", number)
         return
-    session.run("python", "-m", "labs", "check", number, *flags, env=SQLITE)
+    session.run("python", "-m", "labs", "check", number, *flags, env={"DATABASE_URL": url})
 
 
 @nox.session

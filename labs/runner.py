@@ -2,25 +2,40 @@
 
     python -m labs check 01              your code (labs/01-async-report/views.py)
     python -m labs check 01 --solution   the reference solution
+    python -m labs check 01 --file F     a file of your choice in place of views.py (a student's submission)
     python -m labs reset 01              put the starter code back (your versions are kept as *.bak)
+    python -m labs progress FOLDER       a class's progress: the result files that `check --progress FOLDER`
+                                         (or LAB_PROGRESS_DIR=FOLDER) wrote, as a table
+
+`check` needs the course's packages: run it with the Python of the course's environment (`nox -s lab -- 01` does,
+and so does a terminal opened in the course's JupyterLab). The checks use the database DATABASE_URL names
+(PostgreSQL), or SQLite when it is empty or unset, and the report's first line says which.
 
 Each lab's checks.py defines STEPS, a list of Step(name, check, hint). A check receives a LabContext with a
 running server serving the chosen code; it fails by raising StepFailed (or AssertionError) with a message.
+When a step fails, the exceptions the server logged while it ran (the cause of a 500) are added to its message.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import contextlib
 import importlib.util
+import os
+import re
 import shutil
+import signal
+import sys
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from labs.loading import CODE_FILES, lab_folders
+from labs.loading import CODES, code_path, describe, lab_folders
 
 
 class StepFailed(AssertionError):
@@ -45,9 +60,9 @@ class LabContext:
     def url(self, path: str) -> str:
         return f"{self.prefix}/{path.lstrip('/')}"
 
-    def source(self) -> str:
+    def source(self, name: str = "views.py") -> str:
         """The code under test, as text (for checks on how it is written, such as `async def`)."""
-        return (self.folder / CODE_FILES[self.code]).read_text()
+        return code_path(self.folder, self.code, name).read_text()
 
     def is_async_function(self, name: str) -> bool:
         """Whether the code under test defines `name` with `async def` (at module level or in a class)."""
@@ -61,6 +76,7 @@ class LabReport:
     code: str
     results: list = field(default_factory=list)  # (step name, passed, message, hint)
     seconds: float = 0.0
+    database: str = ""  # "SQLite" or "PostgreSQL at host:port"
 
     @property
     def passed(self) -> bool:
@@ -79,12 +95,110 @@ def find_lab(number) -> Path:
     raise SystemExit(f"no lab numbered {number}: labs are {', '.join(f.name for f in lab_folders())}")
 
 
+def student_file_name(folder: Path) -> str:
+    """The file the student edits in this lab: views.py, or the lab's one starter file (lab 05: a test file)."""
+    names = sorted(path.name for path in (folder / "starter").iterdir() if path.is_file())
+    return "views.py" if "views.py" in names or not names else names[0]
+
+
 def load_checks(folder: Path):
     """The lab's checks module: STEPS, and optionally SERVER_SETTINGS for the server the checks start."""
     spec = importlib.util.spec_from_file_location(f"labs.checks{folder.name[:2]}", folder / "checks.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def database_label(server) -> str:
+    """The database the checks use, named the same on every run of a track (no database name, which changes with
+    each server): "SQLite", or "PostgreSQL at host:port". `server`: the running LiveServer, or None for checks
+    that start no server (lab 05's run pytest sessions on the database DATABASE_URL names)."""
+    if server is None:
+        from liveproject import databases
+
+        url = databases.base_database_url() if databases.backend() == "postgresql" else ""
+    else:
+        url = server.database.url if server.database is not None and server.database.backend == "postgresql" else ""
+    if not url:
+        return "SQLite"
+    parts = urlsplit(url)
+    return f"PostgreSQL at {parts.hostname or 'localhost'}:{parts.port or 5432}"
+
+
+class NoServer:
+    """What a lab whose checks need no server (NEEDS_SERVER = False in its checks.py) has for one: no log."""
+
+    database = None
+
+    def log_text(self) -> str:
+        return ""
+
+
+_CHAINED = ("During handling of the above exception", "The above exception was the direct cause")
+_FRAME = re.compile(r'^\s+File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)')
+
+
+def server_exceptions(log: str, *, code_file: Path | None = None, limit: int = 3) -> list[str]:
+    """The exceptions a stretch of a server's log records, one line each, most frequent first: `Type: message`,
+    where in `code_file` (the lab's code under test) it was raised, and how often, e.g.
+    `django.core.exceptions.SynchronousOnlyOperation: You cannot call this from an async context (views.py,
+    line 12, in newest_titles_page)`. An exception that another one was raised from, or while handling, is left
+    out: the last one of a chain is what the server answered with. `limit` caps how many different ones."""
+    lines = log.splitlines()
+    found: Counter[str] = Counter()
+    index = 0
+    while index < len(lines):
+        if not lines[index].startswith("Traceback (most recent call last):"):
+            index += 1
+            continue
+        where = None
+        index += 1
+        while index < len(lines) and (not lines[index] or lines[index][0].isspace()):
+            frame = _FRAME.match(lines[index])
+            if frame and code_file is not None and _same_file(frame["file"], code_file):
+                where = f"{_shown_path(code_file)}, line {frame['line']}, in {frame['function']}"
+            index += 1
+        if index >= len(lines):
+            break
+        exception = lines[index].strip()
+        following = next((line for line in lines[index + 1 : index + 4] if line.strip()), "")
+        if following.startswith(_CHAINED):
+            continue  # the cause of the exception that follows, not what the server answered with
+        if len(exception) > 300:
+            exception = exception[:297] + "..."
+        found[exception + (f" ({where})" if where else "")] += 1
+    return [text + (f" [{count} times]" if count > 1 else "") for text, count in found.most_common(limit)]
+
+
+def _shown_path(code_file: Path) -> str:
+    """The code's file as the report names it: relative to its lab's folder (starter/views.py), else its name."""
+    for folder in lab_folders():
+        if code_file.resolve().is_relative_to(folder.resolve()):
+            return code_file.resolve().relative_to(folder.resolve()).as_posix()
+    return code_file.name
+
+
+def _same_file(logged: str, code_file: Path) -> bool:
+    try:
+        return Path(logged).resolve() == code_file.resolve()
+    except OSError:
+        return False
+
+
+_SERVER_ERROR = re.compile(r"\b5\d\d\b")
+
+
+def explain_failure(message: str, server, log_start: int, code_file: Path | None) -> str:
+    """`message`, followed by what the server logged as exceptions since `log_start` (a 500's cause, which a
+    student must not need the server's log to see). The server logs an exception before it answers, but a
+    message that reports a 5xx with nothing logged yet gets a moment for the log to catch up."""
+    waited_until = time.monotonic() + (0.5 if _SERVER_ERROR.search(message) else 0)
+    while True:
+        logged = server_exceptions(server.log_text()[log_start:], code_file=code_file)
+        if logged or time.monotonic() >= waited_until:
+            break
+        time.sleep(0.05)
+    return "\n".join([message, *(f"the server logged: {exception}" for exception in logged)])
 
 
 def report_line(line: str) -> None:
@@ -96,38 +210,61 @@ def report_line(line: str) -> None:
 
 
 def run_checks(number, code: str = "student", *, show: Callable[[str], None] = report_line) -> LabReport:
-    """Start the project serving `code` for lab `number`, run every step, print one verdict per step."""
+    """Start the project serving `code` for lab `number`, run every step, print one verdict per step.
+
+    `code`: "student", "starter", "solution", or the path of a file that stands in for the lab's views.py (or,
+    in lab 05, its detail_tests.py): a near-miss variant that tests/labs/ expects the checks to fail.
+    The first line names the lab, the code and the database the checks use (DATABASE_URL's, or SQLite)."""
     from liveproject import LiveServer
+    from liveproject.evidence import measured
 
     folder = find_lab(number)
     checks = load_checks(folder)
     steps = checks.STEPS
+    code = str(code)
     report = LabReport(lab=folder.name, code=code)
     started = time.perf_counter()
-    show(f"Lab {folder.name}, checking the {code} code ({CODE_FILES[code]}):")
+    kind = code if code in CODES else "variant"
+    student_file = student_file_name(folder)
+    code_file = code_path(folder, code, student_file)  # where the server's tracebacks point to
     # Ground truth comes from the project's own endpoints, never from the code under test, and the checks
     # never set up Django in this process: they run the same from a terminal, a notebook or a test.
     fixture = getattr(checks, "lab_fixture", None)  # a context manager yielding {"settings": {...}, ...}
     with fixture() if fixture else contextlib.nullcontext({}) as extra:
-        server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), "LAB_CODE": code}
+        served = {"LAB_CODE": code} if code in CODES else {"LAB_CODE": "solution", "LAB_VARIANTS": {folder.name: code}}
+        server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), **served}
         options = extra.get("server_options", {})  # e.g. debug, extra_middleware, loggers
-        with LiveServer("uvicorn", settings=server_settings, **options) as server:
+        needs_server = getattr(checks, "NEEDS_SERVER", True)  # lab 05 runs pytest sessions, not a server
+        with (
+            LiveServer("uvicorn", settings=server_settings, **options)
+            if needs_server
+            else contextlib.nullcontext(NoServer()) as server
+        ):
+            # The database is the one the server was given; « » because it depends on the track (nbval masks it).
+            report.database = database_label(server if needs_server else None)
+            database = measured(report.database, "")
+            show(f"Lab {folder.name}, checking the {kind} code ({describe(code, student_file)}) on {database}:")
             context = LabContext(server=server, prefix=f"/labs/{folder.name}", code=code, folder=folder, extra=extra)
             for step in steps:
+                log_start = len(server.log_text())
                 try:
                     step.check(context)
                 except AssertionError as failure:  # StepFailed, or a plain assert in a check
-                    report.results.append((step.name, False, str(failure) or "check failed", step.hint))
+                    message = explain_failure(str(failure) or "check failed", server, log_start, code_file)
+                    report.results.append((step.name, False, message, step.hint))
                 except Exception as error:  # noqa: BLE001 - a crash in a step is that step's failure
                     last = traceback.format_exception_only(error)[-1].strip()
-                    report.results.append((step.name, False, last, step.hint))
+                    report.results.append(
+                        (step.name, False, explain_failure(last, server, log_start, code_file), step.hint)
+                    )
                 else:
                     report.results.append((step.name, True, "", ""))
     report.seconds = time.perf_counter() - started
     for name, ok, message, hint in report.results:
         show(f"  {'PASS' if ok else 'FAIL'}  {name}")
         if not ok:
-            show(f"        {message}")
+            for line in message.splitlines():
+                show(f"        {line}")
             show(f"        hint: {hint}")
     done = sum(ok for _, ok, _, _ in report.results)
     show(f"{done} of {len(report.results)} steps pass." + (" Well done." if report.passed else ""))
@@ -147,14 +284,74 @@ def reset(number) -> Path:
     return folder
 
 
+def missing_package() -> str | None:
+    """The first of the course's packages this Python cannot import (the checks need them), or None."""
+    try:
+        import liveproject  # noqa: F401 - imports Django, httpx, dj_database_url: what a check needs
+    except ModuleNotFoundError as missing:
+        return missing.name or str(missing)
+    return None
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds like Ctrl+C: the server, sessions and temporary folders are stopped
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m labs", description="Check a lab, start it again, or see progress.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="run a lab's checks against a live server")
+    check.add_argument("number", help="the lab's number, e.g. 01")
+    which = check.add_mutually_exclusive_group()
+    which.add_argument("--solution", action="store_const", dest="code", const="solution", help="the reference")
+    which.add_argument("--starter", action="store_const", dest="code", const="starter", help="the starter code")
+    which.add_argument(
+        "--file", dest="code", metavar="PATH", help="check this file instead of yours (a student's submission)"
+    )
+    check.add_argument(
+        "--progress",
+        metavar="FOLDER",
+        default=os.environ.get("LAB_PROGRESS_DIR") or None,
+        help="also write the result to FOLDER (default: $LAB_PROGRESS_DIR), for `python -m labs progress`",
+    )
+    check.add_argument("--who", default=None, help="the name in the progress file (default: $LAB_STUDENT or login)")
+    reset_command = commands.add_parser("reset", help="put the starter code back (yours is kept as *.bak)")
+    reset_command.add_argument("number")
+    progress = commands.add_parser("progress", help="a table of the result files in FOLDER")
+    progress.add_argument("folder")
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str]) -> int:
-    usage = "usage: python -m labs check NN [--solution | --starter] | python -m labs reset NN"
-    if len(argv) < 2 or argv[0] not in ("check", "reset"):
-        print(usage)
-        return 2
-    if argv[0] == "reset":
-        folder = reset(argv[1])
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    args = parse(argv)
+    if args.command == "reset":
+        folder = reset(args.number)
         print(f"{folder}: the starter code is back (your previous versions, if different, are kept as *.bak)")
         return 0
-    code = "solution" if "--solution" in argv else "starter" if "--starter" in argv else "student"
-    return 0 if run_checks(argv[1], code).passed else 1
+    if args.command == "progress":
+        from labs.progress import summarise
+
+        print(summarise(Path(args.folder)))
+        return 0
+    missing = missing_package()
+    if missing:
+        print(
+            f"The checks need the course's packages, and {sys.executable} has no {missing!r}.\n"
+            f"Run them with `nox -s lab -- {args.number}` from the course's folder, or run this command with the\n"
+            "course's Python: in a terminal of the course's JupyterLab (`nox -s course`), or as .nox/lab/bin/python\n"
+            "once `nox -s lab` has made it."
+        )
+        return 2
+    if args.code not in (None, *CODES) and not Path(args.code).is_file():
+        print(f"no such file: {args.code}")
+        return 2
+    report = run_checks(
+        args.number, str(Path(args.code).resolve()) if args.code not in (None, *CODES) else (args.code or "student")
+    )
+    if args.progress:
+        from labs.progress import write_progress
+
+        written = write_progress(report, Path(args.progress), who=args.who)
+        print(f"result written to {written}")
+    return 0 if report.passed else 1

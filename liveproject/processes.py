@@ -15,11 +15,17 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import os
+import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from pathlib import Path
 
 import psutil
 
@@ -45,6 +51,43 @@ def _raise_file_limit() -> None:
 def _prepare_child_tied() -> None:
     die_with_parent(signal.SIGTERM)
     _raise_file_limit()
+
+
+def tie_to_caller():
+    """A preexec_fn for subprocess that ties the child to the calling thread when that is the main thread (the
+    child gets SIGTERM if this process dies, even by SIGKILL), else None. Pass it to subprocess.run/Popen."""
+    return _prepare_child_tied if threading.current_thread() is threading.main_thread() else None
+
+
+# Temporary folders carry the pid of the process that made them, so that what a killed process left can be found.
+_SCRATCH_NAME = re.compile(r"liveproject-[a-z0-9-]*?-p(?P<pid>\d+)-[^/]*")
+
+
+def scratch_folder(purpose: str) -> Path:
+    """A new temporary folder for `purpose` (e.g. "uvicorn", "pytest"), named with this process's pid:
+    sweep_scratch_folders() removes it once this process is gone, if it was not removed before (a SIGKILL)."""
+    return Path(tempfile.mkdtemp(prefix=f"liveproject-{purpose}-p{os.getpid()}-"))
+
+
+def sweep_scratch_folders() -> list[Path]:
+    """Remove the temporary folders (scratch_folder()) of processes that no longer run; return them."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("*-p*-*"):
+        match = _SCRATCH_NAME.fullmatch(folder.name)
+        if match and folder.is_dir() and not _alive(int(match["pid"])):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def spawn(cmd, *, cwd, env, log_file, pass_fds=(), tie_to_this_thread=True) -> subprocess.Popen:

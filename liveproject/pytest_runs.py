@@ -21,15 +21,15 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liveproject import databases
+from liveproject import databases, processes
 
 _counter = itertools.count(1)
 
@@ -74,7 +74,9 @@ def run_pytest(
         "DATABASE_URL": databases._url_for(name) if on_postgres else "",
         **(env or {}),
     }
-    with tempfile.TemporaryDirectory(prefix="liveproject-pytest-") as scratch:
+    processes.sweep_scratch_folders()
+    scratch = processes.scratch_folder("pytest")
+    try:
         report = Path(scratch) / "report.xml"
         # nbval is not needed in these sessions, and importing it (nbformat) costs seconds
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:nbval", "-q", "--color=no"]
@@ -86,12 +88,18 @@ def run_pytest(
             lines = ["from config.settings import *  # noqa: F403"]
             lines += [f"{name} = {value!r}" for name, value in settings.items()]
             (Path(scratch) / "course_session_settings.py").write_text("\n".join(lines) + "\n")
-            session_env["PYTHONPATH"] = os.pathsep.join([scratch, session_env["PYTHONPATH"]])
+            session_env["PYTHONPATH"] = os.pathsep.join([str(scratch), session_env["PYTHONPATH"]])
             command.append("--ds=course_session_settings")
         command += args
         try:
             done = subprocess.run(
-                command, cwd=directory, env=session_env, capture_output=True, text=True, timeout=timeout
+                command,
+                cwd=directory,
+                env=session_env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                preexec_fn=processes.tie_to_caller(),  # noqa: PLW1509 - the session dies with its caller
             )
         finally:
             if not database:
@@ -103,6 +111,8 @@ def run_pytest(
         )
         if report.exists():
             _read_report(report, run)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return run
 
 

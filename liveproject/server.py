@@ -25,7 +25,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -140,7 +139,8 @@ class LiveServer:
         if self._process is not None:
             return self
         started = time.perf_counter()
-        self._folder = Path(tempfile.mkdtemp(prefix=f"liveproject-{self.kind}-"))
+        processes.sweep_scratch_folders()  # what servers of killed processes left behind
+        self._folder = processes.scratch_folder(self.kind)
         self._final_log = None
         try:
             self._launch()

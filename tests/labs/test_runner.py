@@ -1,0 +1,275 @@
+"""The lab runner, for every lab: it says which database the checks used, a 500's cause reaches the FAIL message,
+`python -m labs check` runs where the docs say and explains itself elsewhere, and `nox -s lab` keeps DATABASE_URL."""
+
+import importlib.util
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psutil
+import pytest
+
+from labs.loading import LABS_DIR
+from labs.runner import explain_failure, find_lab, run_checks, server_exceptions
+from liveproject import databases, processes
+
+ROOT = LABS_DIR.parent
+
+
+def expected_database() -> str:
+    """What the report must name on this test run's track (the test reads DATABASE_URL itself)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        parts = urlsplit(url)
+        return f"PostgreSQL at {parts.hostname}:{parts.port or 5432}"
+    return "SQLite"
+
+
+def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_database(tmp_path):
+    # Lab 06's solution with `request.user` in the async view: its lazy user loads from the database in async
+    # code, the server answers 500, and only its log says why. The report must say it.
+    solution = (find_lab("06") / "solution" / "views.py").read_text()
+    assert solution.count("user = await request.auser()") == 1
+    variant = tmp_path / "views.py"
+    variant.write_text(solution.replace("user = await request.auser()", "user = request.user"))
+    shown = []
+    report = run_checks("06", str(variant), show=shown.append)
+    assert shown[0] == f"Lab 06-sync-island, checking the variant code (views.py) on «{expected_database()}»:"
+    name, ok, message, _ = report.results[1]  # a logged-in user: the session is read from the database
+    assert name == "a user who is not staff gets 403" and not ok and "got 500" in message, shown
+    assert "the server logged: django.core.exceptions.SynchronousOnlyOperation: You cannot call" in message, shown
+    assert "(views.py, line" in message and ", in publish)" in message  # where, in the student's file
+    assert any("the server logged: django.core.exceptions.SynchronousOnlyOperation" in line for line in shown)
+
+
+LOG = """\
+INFO config.access GET /ping/async/ 200 2.1ms id=1
+ERROR django.request Internal Server Error: /labs/06-sync-island/articles/x/publish/
+Traceback (most recent call last):
+  File "/somewhere/site-packages/django/core/handlers/exception.py", line 42, in inner
+    response = await get_response(request)
+               ^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "{code}", line 40, in publish
+    article = await Article.objects.aget(slug=slug)
+KeyError: 'slug'
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "{code}", line 44, in publish
+    raise LookupError("no such article")
+LookupError: no such article
+INFO config.access POST /labs/06-sync-island/articles/x/publish/ 500 21.5ms id=2
+ERROR django.request Internal Server Error: /labs/06-sync-island/articles/y/publish/
+Traceback (most recent call last):
+  File "{code}", line 44, in publish
+    raise LookupError("no such article")
+LookupError: no such article
+"""
+
+
+def test_server_exceptions_keeps_what_the_server_answered_with_where_and_how_often(tmp_path):
+    code = tmp_path / "views.py"
+    found = server_exceptions(LOG.format(code=code), code_file=code)
+    assert found == ["LookupError: no such article (views.py, line 44, in publish) [2 times]"]  # not the KeyError
+    assert server_exceptions("INFO config.access GET / 200 1.0ms id=1\n", code_file=code) == []
+
+
+def test_explain_failure_adds_only_what_the_step_logged_and_waits_briefly_for_a_500s_cause(tmp_path):
+    code = tmp_path / "views.py"
+    log = LOG.format(code=code)
+
+    class FakeServer:
+        text = log
+
+        def log_text(self):
+            return self.text
+
+    server = FakeServer()
+    assert explain_failure("expected 409, got 200", server, len(log), code) == "expected 409, got 200"
+    message = explain_failure("expected 404, got 500", server, 0, code)
+    assert message.splitlines() == [
+        "expected 404, got 500",
+        "the server logged: LookupError: no such article (views.py, line 44, in publish) [2 times]",
+    ]
+
+
+def test_python_m_labs_check_runs_from_any_folder_with_the_course_python(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "labs", "check", "06", "--solution"],
+        cwd=tmp_path,  # not the course's folder: the package is installed, the project found from it
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"Lab 06-sync-island, checking the solution code (solution/views.py) on «{expected_database()}»:"
+    assert lines[-1].endswith("steps pass. Well done.")
+
+
+def test_python_m_labs_check_without_the_course_packages_says_how_to_run_the_checks():
+    # A Python without the course's packages (here: one of them made unimportable) gets directions, not a traceback.
+    hide = "import runpy, sys; sys.modules['dj_database_url'] = None; runpy.run_module('labs', run_name='__main__')"
+    done = subprocess.run(
+        [sys.executable, "-c", hide, "check", "06"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert "no 'dj_database_url'" in done.stdout and "nox -s lab -- 06" in done.stdout
+
+
+class FakeSession:
+    """What the noxfile's `lab` session asks of nox: its arguments, installing, running, giving up."""
+
+    def __init__(self, *posargs, location="/nonexistent/venv"):
+        self.posargs = list(posargs)
+        self.runs = []
+        self.installs = []
+        self.virtualenv = types.SimpleNamespace(location=str(location))
+
+    def install(self, *args, **kwargs):
+        self.installs.append(args)
+
+    def log(self, message):
+        pass
+
+    def run(self, *args, env=None, **kwargs):
+        if args[:3] == ("python", "-m", "labs"):  # not the installation's own commands
+            self.runs.append((args, env))
+
+    def error(self, message):
+        raise SystemExit(message)
+
+
+@pytest.fixture
+def noxfile(monkeypatch):
+    """The course's noxfile, imported with a stand-in for nox (the test environment does not install nox)."""
+    fake_nox = types.ModuleType("nox")
+    fake_nox.options = types.SimpleNamespace()
+    fake_nox.Session = FakeSession
+    fake_nox.session = lambda function=None, **kwargs: function if function else (lambda f: f)
+    monkeypatch.setitem(sys.modules, "nox", fake_nox)
+    spec = importlib.util.spec_from_file_location("course_noxfile", ROOT / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_nox_lab_session_checks_on_the_database_that_database_url_names(noxfile, monkeypatch, tmp_path):
+    url = "postgres://postgres@db.example:6543/course"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setattr(
+        noxfile.socket, "create_connection", lambda *args, **kwargs: types.SimpleNamespace(close=lambda: None)
+    )
+    session = FakeSession("06", "--solution", location=tmp_path)
+    noxfile.lab(session)
+    assert session.runs == [(("python", "-m", "labs", "check", "06", "--solution"), {"DATABASE_URL": url})]
+
+    monkeypatch.delenv("DATABASE_URL")
+    session = FakeSession("06", location=tmp_path)
+    noxfile.lab(session)
+    assert session.runs == [(("python", "-m", "labs", "check", "06"), {"DATABASE_URL": ""})]  # SQLite
+
+
+def test_nox_lab_session_stops_with_a_message_when_postgresql_is_unreachable(noxfile, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:9/course")  # the discard port: closed
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("refused")
+
+    monkeypatch.setattr(noxfile.socket, "create_connection", refuse)
+    session = FakeSession("06")
+    with pytest.raises(SystemExit, match="unreachable"):
+        noxfile.lab(session)
+    assert session.runs == []
+
+
+def test_a_second_session_in_the_same_environment_installs_nothing_until_a_pin_changes(noxfile, monkeypatch, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in noxfile.INSTALL_INPUTS:
+        (project / name).write_text(f"{name} as pinned\n")
+    monkeypatch.setattr(noxfile, "ROOT", project)
+    venv = tmp_path / "venv"
+    venv.mkdir()
+
+    first, second = FakeSession(location=venv), FakeSession(location=venv)
+    noxfile.install(first)
+    noxfile.install(second)
+    assert len(first.installs) == 2 and second.installs == []  # requirements and the project, once
+
+    (project / "requirements.txt").write_text("a changed pin\n")
+    third = FakeSession(location=venv)
+    noxfile.install(third)
+    assert len(third.installs) == 2
+
+
+def descendants(process) -> list:
+    try:
+        return psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("number", "child", "sig"),
+    [
+        ("05", "pytest", signal.SIGINT),  # Ctrl+C in a terminal
+        ("05", "pytest", signal.SIGTERM),
+        ("05", "pytest", signal.SIGKILL),
+        ("01", "uvicorn", signal.SIGKILL),
+    ],
+    ids=["lab 05, Ctrl+C", "lab 05, SIGTERM", "lab 05, SIGKILL", "lab 01, SIGKILL"],
+)
+def test_killing_the_checker_leaves_no_process_folder_or_database(number, child, sig, tmp_path):
+    # Lab 05's checks run the student's tests in pytest sessions: a test that waits a minute keeps one running
+    # for as long as the test looks. Lab 01's checks keep their uvicorn running until they end.
+    code = ["--solution"]
+    if number == "05":
+        hanging = tmp_path / "detail_tests.py"
+        hanging.write_text("import time\n\n\ndef test_waits():\n    time.sleep(60)\n")
+        code = ["--file", str(hanging)]
+    checker = subprocess.Popen(
+        [sys.executable, "-m", "labs", "check", number, *code],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # the signal goes to the checker alone, as `kill` would send it
+    )
+    try:
+        deadline = time.monotonic() + 60
+        started = []
+        while time.monotonic() < deadline and not started:
+            started = [p for p in descendants(checker) if child in " ".join(p.cmdline())]
+            time.sleep(0.1)
+        assert started, f"the checker of lab {number} never started {child}"
+        time.sleep(0.5)  # well inside its work
+        left_behind = descendants(checker)
+        checker.send_signal(sig)
+        checker.wait(timeout=30)
+    finally:
+        if checker.poll() is None:
+            checker.kill()
+            checker.wait(timeout=10)
+
+    _, alive = psutil.wait_procs(left_behind, timeout=15)
+    assert alive == [], [p.cmdline() for p in alive]
+    mine = re.compile(rf"liveproject-.*-p{checker.pid}-")
+    folders = [folder for folder in Path(tempfile.gettempdir()).iterdir() if mine.match(folder.name)]
+    if sig == signal.SIGKILL:  # nothing runs in a SIGKILLed process: the next run sweeps what it left
+        processes.sweep_scratch_folders()
+        databases.drop_orphans()
+        folders = [folder for folder in folders if folder.exists()]
+    assert folders == []
+    if databases.backend() == "postgresql":
+        with databases._maintenance_connection() as conn:
+            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database").fetchall()]
+        assert [name for name in names if f"_{checker.pid}_" in name] == []

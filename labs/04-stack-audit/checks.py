@@ -40,9 +40,9 @@ import json, sys, django
 django.setup()
 from django.conf import settings
 from django.utils.module_loading import import_string
-from liveproject.exercises import _defined_with_async_def, project_endpoints
+from liveproject.endpoints import defined_with_async_def, project_endpoints
 extra = json.loads(sys.argv[1])
-endpoints = {route: "async" if _defined_with_async_def(view) else "sync" for route, view in project_endpoints()}
+endpoints = {route: "async" if defined_with_async_def(view) else "sync" for route, view in project_endpoints()}
 middleware = [[p, getattr(import_string(p), "sync_capable", True), getattr(import_string(p), "async_capable", False)]
               for p in settings.MIDDLEWARE + extra]
 print(json.dumps({"endpoints": endpoints, "middleware": middleware}))

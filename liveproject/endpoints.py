@@ -1,0 +1,43 @@
+"""The project's endpoints, and which of their views are written with `async def`.
+
+    from liveproject.endpoints import defined_with_async_def, project_endpoints
+    sync_routes = [route for route, view in project_endpoints() if not defined_with_async_def(view)]
+
+Chapter 00's tour lists the endpoints with project_endpoints(); exercise 00.3 (liveproject.exercises.ch00) and
+lab 04's checks take their ground truth from both functions.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+
+def project_endpoints() -> list[tuple[str, object]]:
+    """(route, view callable) for every URL of the project outside the admin and the labs (whose views are
+    the students' code, served under /labs/ while they work on them)."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                if not route.startswith(("admin/", "labs/")):
+                    yield from walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                yield "/" + route, pattern.callback
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
+def defined_with_async_def(view) -> bool:
+    """Whether `view` (a view callable, as project_endpoints() gives it) is written with `async def`.
+
+    Independent of Django's markers: look at the function the decorators wrap, or the CBV's handlers (all of
+    them but options(), which Django leaves out of its own check)."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        handlers = [
+            getattr(view_class, m) for m in view_class.http_method_names if m != "options" and hasattr(view_class, m)
+        ]
+        return all(inspect.iscoroutinefunction(inspect.unwrap(h)) for h in handlers)
+    return inspect.iscoroutinefunction(inspect.unwrap(view))

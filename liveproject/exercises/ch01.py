@@ -1,0 +1,50 @@
+"""Exercise checks for chapters/01-wsgi-vs-asgi.ipynb (how they work: liveproject.exercises)."""
+
+from __future__ import annotations
+
+from liveproject.exercises.common import judge
+
+
+def check_01_gthread_prediction(seconds) -> None:
+    """Exercise 01.1: predicted batch time of 12 concurrent 0.2 s waits on gunicorn gthread, 1 worker x 4 threads."""
+    requests, threads, wait = 12, 4, 0.2
+    expected = -(-requests // threads) * wait  # ceil(12 / 4) rounds of 0.2 s
+    ok = isinstance(seconds, int | float) and abs(seconds - expected) < 0.01
+    judge(
+        "Exercise 01.1",
+        ok,
+        "Four threads serve four waits at a time; count the rounds (round up) and multiply by the wait.",
+    )
+
+
+def check_01_threads_per_request(extra_threads, server) -> None:
+    """Exercise 01.2: the extra threads you measured on `server` (uvicorn) while 8 sync requests of 0.5 s waited.
+
+    The check sends the same 8 requests itself and compares your number with the thread count it measures.
+    """
+    from liveproject.load import burst, peak_during
+
+    in_flight = 8
+    idle = server.idle_thread_count()
+    _, peak = peak_during(server.thread_count, lambda: burst(server, "/wait/sync/?seconds=0.5", in_flight))
+    measured_here = peak - idle
+    ok = isinstance(extra_threads, int) and not isinstance(extra_threads, bool)
+    ok = ok and extra_threads >= in_flight and abs(extra_threads - measured_here) <= 3
+    judge(
+        "Exercise 01.2",
+        ok,
+        f"The check measured {measured_here} extra threads for {in_flight} requests in flight; you gave "
+        f"{extra_threads!r}. Send the 8 requests to /wait/sync/?seconds=0.5 and sample server.thread_count while "
+        "they wait: peak_during(server.thread_count, ...) minus server.idle_thread_count() from before. Expect "
+        "about one thread per request in flight.",
+    )
+
+
+def check_01_cpu_bound(answer) -> None:
+    """Exercise 01.3: which configuration finishes 8 CPU-bound requests soonest: "a", "b" or "c"."""
+    judge(
+        "Exercise 01.3",
+        answer == "c",
+        "An event loop computes one request at a time, and threads take turns holding the GIL; only separate "
+        "processes can compute on two cores at once.",
+    )

@@ -1,0 +1,92 @@
+"""Exercise checks for chapters/09-deploying-asgi.ipynb (how they work: liveproject.exercises)."""
+
+from __future__ import annotations
+
+from liveproject.exercises.common import judge
+
+
+def check_09_max_processes(max_processes) -> None:
+    """Exercise 09.1: max_processes(max_connections, reserved, pool_max_size) -> whole processes that fit."""
+    cases = [
+        ((100, 10, 8), 11),
+        ((100, 0, 10), 10),
+        ((100, 10, 20), 4),
+        ((50, 10, 8), 5),
+        ((20, 10, 16), 0),
+        ((10, 20, 8), 0),
+    ]
+    wrong = []
+    for arguments, expected in cases:
+        try:
+            got = max_processes(*arguments)
+        except Exception as exc:  # noqa: BLE001 - shown to the student as a hint
+            got = f"{type(exc).__name__}: {exc}"
+        if got != expected:
+            wrong.append(f"max_processes{arguments} gave {got!r}, expected {expected}")
+    judge(
+        "Exercise 09.1",
+        not wrong,
+        f"{'; '.join(wrong)}. Subtract the reserved connections, divide by the pool size, keep whole processes "
+        "(//), and never go below 0.",
+    )
+
+
+def check_09_gunicorn_command(argv) -> None:
+    """Exercise 09.2: gunicorn, the ASGI application, 4 UvicornWorker processes, bound to 0.0.0.0:8000."""
+    import argparse
+
+    ok = isinstance(argv, list | tuple) and all(isinstance(part, str) for part in argv) and argv[:1] == ["gunicorn"]
+    if ok:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("-k", "--worker-class")
+        parser.add_argument("-w", "--workers", type=int)
+        parser.add_argument("-b", "--bind", action="append")
+        parser.add_argument("app")
+        try:
+            options, _ = parser.parse_known_args(argv[1:])
+        except SystemExit:
+            options = None
+        ok = bool(
+            options
+            and options.app == "config.asgi:application"
+            and options.worker_class == "uvicorn_worker.UvicornWorker"
+            and options.workers == 4
+            and options.bind == ["0.0.0.0:8000"]
+        )
+    judge(
+        "Exercise 09.2",
+        ok,
+        "A list like ['gunicorn', <the ASGI application>, '-k', <worker class>, '-w', '4', '-b', '0.0.0.0:8000']. "
+        "The application is config.asgi:application (not wsgi), and the worker class comes from the "
+        "uvicorn-worker package: uvicorn_worker.UvicornWorker.",
+    )
+
+
+def check_09_deploy_env(env) -> None:
+    """Exercise 09.3: with exactly these DJANGO_* variables, check --deploy passes for shop.example.com."""
+    import os
+    import subprocess
+    import sys
+
+    from liveproject.databases import PROJECT_ROOT
+
+    ok, detail = isinstance(env, dict) and all(isinstance(v, str) for v in env.values()), "env must be a dict of str"
+    if ok:
+        base = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+        done = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+            cwd=PROJECT_ROOT,
+            env=base | env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        hosts = [host.strip() for host in env.get("DJANGO_ALLOWED_HOSTS", "").split(",") if host.strip()]
+        ok = done.returncode == 0 and hosts == ["shop.example.com"]
+        detail = (done.stderr.strip().splitlines() or [f"allowed hosts: {hosts}"])[-1]
+    judge(
+        "Exercise 09.3",
+        ok,
+        f"{detail}. Production needs DJANGO_DEBUG=0, a long random DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS set "
+        "to the one host.",
+    )

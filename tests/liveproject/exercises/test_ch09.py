@@ -1,0 +1,65 @@
+"""liveproject.exercises.ch09: each check passes the right answer and rejects wrong ones with a hint."""
+
+import pytest
+
+from liveproject.exercises.ch09 import check_09_deploy_env, check_09_gunicorn_command, check_09_max_processes
+from liveproject.exercises.common import NotYet
+
+
+def test_09_1_accepts_whole_processes_never_negative():
+    check_09_max_processes(lambda connections, reserved, size: max(0, (connections - reserved) // size))
+    for wrong in (
+        lambda connections, reserved, size: (connections - reserved) / size,
+        lambda connections, reserved, size: connections // size,
+        lambda connections, reserved, size: (connections - reserved) // size,  # negative when reserved is large
+    ):
+        with pytest.raises(NotYet, match="never go below 0"):
+            check_09_max_processes(wrong)
+
+
+def test_09_2_accepts_the_asgi_app_with_uvicorn_worker_only():
+    right = [
+        "gunicorn",
+        "config.asgi:application",
+        "-k",
+        "uvicorn_worker.UvicornWorker",
+        "-w",
+        "4",
+        "-b",
+        "0.0.0.0:8000",
+    ]
+    check_09_gunicorn_command(right)
+    check_09_gunicorn_command(
+        [
+            "gunicorn",
+            "--worker-class",
+            "uvicorn_worker.UvicornWorker",
+            "--workers",
+            "4",
+            "--bind",
+            "0.0.0.0:8000",
+            "config.asgi:application",
+        ]
+    )
+    for wrong in (
+        [*right[:1], "config.wsgi:application", *right[2:]],
+        [*right[:3], "uvicorn.workers.UvicornWorker", *right[4:]],
+        [*right[:5], "2", *right[6:]],
+        "gunicorn config.asgi:application",
+    ):
+        with pytest.raises(NotYet, match="uvicorn_worker.UvicornWorker"):
+            check_09_gunicorn_command(wrong)
+
+
+def test_09_3_runs_check_deploy_with_the_given_environment():
+    import secrets
+
+    right = {
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "shop.example.com",
+    }
+    check_09_deploy_env(right)
+    for wrong in (right | {"DJANGO_DEBUG": "1"}, right | {"DJANGO_SECRET_KEY": "short"}, {"DJANGO_DEBUG": "0"}):
+        with pytest.raises(NotYet, match="DJANGO_DEBUG=0"):
+            check_09_deploy_env(wrong)

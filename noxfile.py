@@ -48,7 +48,8 @@ def install(session: nox.Session) -> None:
     session.install("-r", "requirements.txt")
     session.install("--no-deps", "-e", ".")
     # matplotlib builds its font cache on first import and says so on stderr: do it here, not in a notebook.
-    session.run("python", "-c", "import matplotlib.font_manager", silent=True)
+    # run_install: this belongs to installing, so it also runs under `nox --install-only` (session.run would not).
+    session.run_install("python", "-c", "import matplotlib.font_manager", silent=True)
     stamp.write_text(wanted)
 
 
@@ -123,11 +124,16 @@ def serve(session: nox.Session) -> None:
     session.run(*command, *session.posargs)
 
 
+START_LABS = "from labs.loading import lab_folders, start_from_starter\nfor f in lab_folders(): start_from_starter(f)"
+
+
 @nox.session
 def course(session: nox.Session) -> None:
     """JupyterLab at chapter 00, with the project's own database migrated and seeded."""
     install(session)
     prepare_database(session)
+    # Each lab's working file (labs/NN-name/views.py) is the student's own copy of its starter, made once.
+    session.run("python", "-c", START_LABS, silent=True)
     # JupyterLab refuses to start as root (containers, CI machines) unless told that it is deliberate.
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     session.run(

@@ -21,7 +21,26 @@ def code_path(folder: Path, code: str, name: str = "views.py") -> Path:
     """
     if code not in CODES:
         return Path(code)
-    return folder / name if code == "student" else folder / code / name
+    if code == "student":
+        start_from_starter(folder)
+        return folder / name
+    return folder / code / name
+
+
+def start_from_starter(folder: Path) -> list[Path]:
+    """Give the student their own copy of each starter file they do not have yet; return the copies made.
+
+    The student's files (labs/NN-name/views.py, lab 07's detail_tests.py) are not in git: starter/ is the one
+    source of the lab's starting point. A copy is made on first use (the checks, the notebook, the server) and by
+    `python -m labs reset NN`; an existing copy, the student's work, is never touched here."""
+    made = []
+    starter = folder / "starter"
+    for file in sorted(starter.iterdir()) if starter.is_dir() else ():
+        mine = folder / file.name
+        if file.is_file() and not mine.exists():
+            mine.write_bytes(file.read_bytes())
+            made.append(mine)
+    return made
 
 
 def describe(code: str, name: str = "views.py") -> str:

@@ -96,7 +96,7 @@ def find_lab(number) -> Path:
 
 
 def student_file_name(folder: Path) -> str:
-    """The file the student edits in this lab: views.py, or the lab's one starter file (lab 05: a test file)."""
+    """The file the student edits in this lab: views.py, or the lab's one starter file (lab 07: a test file)."""
     names = sorted(path.name for path in (folder / "starter").iterdir() if path.is_file())
     return "views.py" if "views.py" in names or not names else names[0]
 
@@ -112,7 +112,7 @@ def load_checks(folder: Path):
 def database_label(server) -> str:
     """The database the checks use, named the same on every run of a track (no database name, which changes with
     each server): "SQLite", or "PostgreSQL at host:port". `server`: the running LiveServer, or None for checks
-    that start no server (lab 05's run pytest sessions on the database DATABASE_URL names)."""
+    that start no server (lab 07's run pytest sessions on the database DATABASE_URL names)."""
     if server is None:
         from liveproject import databases
 
@@ -213,7 +213,7 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = r
     """Start the project serving `code` for lab `number`, run every step, print one verdict per step.
 
     `code`: "student", "starter", "solution", or the path of a file that stands in for the lab's views.py (or,
-    in lab 05, its detail_tests.py): a near-miss variant that tests/labs/ expects the checks to fail.
+    in lab 07, its detail_tests.py): a near-miss variant that tests/labs/ expects the checks to fail.
     The first line names the lab, the code and the database the checks use (DATABASE_URL's, or SQLite)."""
     from liveproject import LiveServer
     from liveproject.evidence import measured
@@ -234,7 +234,7 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = r
         served = {"LAB_CODE": code} if code in CODES else {"LAB_CODE": "solution", "LAB_VARIANTS": {folder.name: code}}
         server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), **served}
         options = extra.get("server_options", {})  # e.g. debug, extra_middleware, loggers
-        needs_server = getattr(checks, "NEEDS_SERVER", True)  # lab 05 runs pytest sessions, not a server
+        needs_server = getattr(checks, "NEEDS_SERVER", True)  # lab 07 runs pytest sessions, not a server
         with (
             LiveServer("uvicorn", settings=server_settings, **options)
             if needs_server

@@ -1,4 +1,4 @@
-"""Run a pytest session in a subprocess and read its result test by test (chapter 08 and lab 5 use it).
+"""Run a pytest session in a subprocess and read its result test by test (chapter 08 and lab 7 use it).
 
     run = run_pytest(folder)                 # the tests in `folder`, with the project importable
     run.outcomes                             # {"test_status": "passed", "test_detail": "failed", ...}

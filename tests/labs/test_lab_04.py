@@ -24,3 +24,19 @@ def test_the_starters_failures_do_not_print_the_answers():
     failures = "\n".join(message for _, ok, message, _ in report.results if not ok)
     for answer in ("SyncOnlyMiddleware", "AsyncRejecting", "config.middleware_examples", "articles.views", "/ping/"):
         assert answer not in failures, "\n".join(shown)
+
+
+def test_the_audit_answers_409_with_a_reason_on_a_server_that_writes_no_log(monkeypatch):
+    # `nox -s serve` logs to the terminal: the audit must say why it cannot run, not crash with a KeyError.
+    import json
+
+    from django.test import RequestFactory
+
+    from labs.loading import load_lab_views
+
+    monkeypatch.delenv("LIVESERVER_LOG_FILE", raising=False)
+    for code in ("starter", "solution"):
+        audit = load_lab_views(find_lab("04"), code).audit
+        response = audit(RequestFactory().get("/audit/"))
+        assert response.status_code == 409
+        assert "LIVESERVER_LOG_FILE is unset" in json.loads(response.content)["error"]

@@ -2,6 +2,7 @@
 
 import asyncio
 import shutil
+import subprocess
 
 import pytest
 from django.test import RequestFactory
@@ -32,9 +33,26 @@ def test_each_lab_has_its_files(lab):
         assert (folder / name).is_file(), name
     starter_files = sorted(path.name for path in (folder / "starter").iterdir() if path.is_file())
     assert starter_files, "a lab needs starter code"
-    for name in starter_files:  # the student's copy and the reference solution of every starter file
-        assert (folder / name).is_file() and (folder / "solution" / name).is_file(), name
+    for name in starter_files:  # a reference solution of every starter file
+        assert (folder / "solution" / name).is_file(), name
     assert "Time:" in (folder / "README.md").read_text()
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_the_students_file_is_not_in_git_and_is_made_from_the_starter_on_first_use(lab, tmp_path):
+    folder = loading.LABS_DIR / lab
+    starter_files = sorted(path.name for path in (folder / "starter").iterdir() if path.is_file())
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", *starter_files], cwd=folder, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert tracked == [], "the student's copy is made from starter/, not kept in git beside it"
+    copy = tmp_path / lab
+    shutil.copytree(folder / "starter", copy / "starter")
+    first = loading.code_path(copy, "student", starter_files[0])  # what the server, checks and notebook ask for
+    assert first.read_bytes() == (copy / "starter" / starter_files[0]).read_bytes()
+    first.write_text("# my work\n")
+    assert loading.start_from_starter(copy) == []  # the student's work is never overwritten
+    assert first.read_text() == "# my work\n"
 
 
 @pytest.fixture

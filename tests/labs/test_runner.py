@@ -33,15 +33,15 @@ def expected_database() -> str:
 
 
 def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_database(tmp_path):
-    # Lab 06's solution with `request.user` in the async view: its lazy user loads from the database in async
+    # Lab 05's solution with `request.user` in the async view: its lazy user loads from the database in async
     # code, the server answers 500, and only its log says why. The report must say it.
-    solution = (find_lab("06") / "solution" / "views.py").read_text()
+    solution = (find_lab("05") / "solution" / "views.py").read_text()
     assert solution.count("user = await request.auser()") == 1
     variant = tmp_path / "views.py"
     variant.write_text(solution.replace("user = await request.auser()", "user = request.user"))
     shown = []
-    report = run_checks("06", str(variant), show=shown.append)
-    assert shown[0] == f"Lab 06-sync-island, checking the variant code (views.py) on «{expected_database()}»:"
+    report = run_checks("05", str(variant), show=shown.append)
+    assert shown[0] == f"Lab 05-sync-island, checking the variant code (views.py) on «{expected_database()}»:"
     name, ok, message, _ = report.results[1]  # a logged-in user: the session is read from the database
     assert name == "a user who is not staff gets 403" and not ok and "got 500" in message, shown
     assert "the server logged: django.core.exceptions.SynchronousOnlyOperation: You cannot call" in message, shown
@@ -51,7 +51,7 @@ def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_databas
 
 LOG = """\
 INFO config.access GET /ping/async/ 200 2.1ms id=1
-ERROR django.request Internal Server Error: /labs/06-sync-island/articles/x/publish/
+ERROR django.request Internal Server Error: /labs/05-sync-island/articles/x/publish/
 Traceback (most recent call last):
   File "/somewhere/site-packages/django/core/handlers/exception.py", line 42, in inner
     response = await get_response(request)
@@ -66,8 +66,8 @@ Traceback (most recent call last):
   File "{code}", line 44, in publish
     raise LookupError("no such article")
 LookupError: no such article
-INFO config.access POST /labs/06-sync-island/articles/x/publish/ 500 21.5ms id=2
-ERROR django.request Internal Server Error: /labs/06-sync-island/articles/y/publish/
+INFO config.access POST /labs/05-sync-island/articles/x/publish/ 500 21.5ms id=2
+ERROR django.request Internal Server Error: /labs/05-sync-island/articles/y/publish/
 Traceback (most recent call last):
   File "{code}", line 44, in publish
     raise LookupError("no such article")
@@ -103,7 +103,7 @@ def test_explain_failure_adds_only_what_the_step_logged_and_waits_briefly_for_a_
 
 def test_python_m_labs_check_runs_from_any_folder_with_the_course_python(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "labs", "check", "06", "--solution"],
+        [sys.executable, "-m", "labs", "check", "05", "--solution"],
         cwd=tmp_path,  # not the course's folder: the package is installed, the project found from it
         capture_output=True,
         text=True,
@@ -111,7 +111,7 @@ def test_python_m_labs_check_runs_from_any_folder_with_the_course_python(tmp_pat
     )
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == f"Lab 06-sync-island, checking the solution code (solution/views.py) on «{expected_database()}»:"
+    assert lines[0] == f"Lab 05-sync-island, checking the solution code (solution/views.py) on «{expected_database()}»:"
     assert lines[-1].endswith("steps pass. Well done.")
 
 
@@ -119,11 +119,11 @@ def test_python_m_labs_check_without_the_course_packages_says_how_to_run_the_che
     # A Python without the course's packages (here: one of them made unimportable) gets directions, not a traceback.
     hide = "import runpy, sys; sys.modules['dj_database_url'] = None; runpy.run_module('labs', run_name='__main__')"
     done = subprocess.run(
-        [sys.executable, "-c", hide, "check", "06"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", hide, "check", "05"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    assert "no 'dj_database_url'" in done.stdout and "nox -s lab -- 06" in done.stdout
+    assert "no 'dj_database_url'" in done.stdout and "nox -s lab -- 05" in done.stdout
 
 
 class FakeSession:
@@ -136,6 +136,9 @@ class FakeSession:
         self.virtualenv = types.SimpleNamespace(location=str(location))
 
     def install(self, *args, **kwargs):
+        self.installs.append(args)
+
+    def run_install(self, *args, **kwargs):
         self.installs.append(args)
 
     def log(self, message):
@@ -169,14 +172,14 @@ def test_nox_lab_session_checks_on_the_database_that_database_url_names(noxfile,
     monkeypatch.setattr(
         noxfile.socket, "create_connection", lambda *args, **kwargs: types.SimpleNamespace(close=lambda: None)
     )
-    session = FakeSession("06", "--solution", location=tmp_path)
+    session = FakeSession("05", "--solution", location=tmp_path)
     noxfile.lab(session)
-    assert session.runs == [(("python", "-m", "labs", "check", "06", "--solution"), {"DATABASE_URL": url})]
+    assert session.runs == [(("python", "-m", "labs", "check", "05", "--solution"), {"DATABASE_URL": url})]
 
     monkeypatch.delenv("DATABASE_URL")
-    session = FakeSession("06", location=tmp_path)
+    session = FakeSession("05", location=tmp_path)
     noxfile.lab(session)
-    assert session.runs == [(("python", "-m", "labs", "check", "06"), {"DATABASE_URL": ""})]  # SQLite
+    assert session.runs == [(("python", "-m", "labs", "check", "05"), {"DATABASE_URL": ""})]  # SQLite
 
 
 def test_nox_lab_session_stops_with_a_message_when_postgresql_is_unreachable(noxfile, monkeypatch):
@@ -186,7 +189,7 @@ def test_nox_lab_session_stops_with_a_message_when_postgresql_is_unreachable(nox
         raise ConnectionRefusedError("refused")
 
     monkeypatch.setattr(noxfile.socket, "create_connection", refuse)
-    session = FakeSession("06")
+    session = FakeSession("05")
     with pytest.raises(SystemExit, match="unreachable"):
         noxfile.lab(session)
     assert session.runs == []
@@ -204,12 +207,12 @@ def test_a_second_session_in_the_same_environment_installs_nothing_until_a_pin_c
     first, second = FakeSession(location=venv), FakeSession(location=venv)
     noxfile.install(first)
     noxfile.install(second)
-    assert len(first.installs) == 2 and second.installs == []  # requirements and the project, once
+    assert len(first.installs) == 3 and second.installs == []  # requirements, the project, the font cache: once
 
     (project / "requirements.txt").write_text("a changed pin\n")
     third = FakeSession(location=venv)
     noxfile.install(third)
-    assert len(third.installs) == 2
+    assert len(third.installs) == 3
 
 
 def descendants(process) -> list:
@@ -222,18 +225,18 @@ def descendants(process) -> list:
 @pytest.mark.parametrize(
     ("number", "child", "sig"),
     [
-        ("05", "pytest", signal.SIGINT),  # Ctrl+C in a terminal
-        ("05", "pytest", signal.SIGTERM),
-        ("05", "pytest", signal.SIGKILL),
+        ("07", "pytest", signal.SIGINT),  # Ctrl+C in a terminal
+        ("07", "pytest", signal.SIGTERM),
+        ("07", "pytest", signal.SIGKILL),
         ("01", "uvicorn", signal.SIGKILL),
     ],
-    ids=["lab 05, Ctrl+C", "lab 05, SIGTERM", "lab 05, SIGKILL", "lab 01, SIGKILL"],
+    ids=["lab 07, Ctrl+C", "lab 07, SIGTERM", "lab 07, SIGKILL", "lab 01, SIGKILL"],
 )
 def test_killing_the_checker_leaves_no_process_folder_or_database(number, child, sig, tmp_path):
-    # Lab 05's checks run the student's tests in pytest sessions: a test that waits a minute keeps one running
+    # Lab 07's checks run the student's tests in pytest sessions: a test that waits a minute keeps one running
     # for as long as the test looks. Lab 01's checks keep their uvicorn running until they end.
     code = ["--solution"]
-    if number == "05":
+    if number == "07":
         hanging = tmp_path / "detail_tests.py"
         hanging.write_text("import time\n\n\ndef test_waits():\n    time.sleep(60)\n")
         code = ["--file", str(hanging)]
@@ -273,3 +276,12 @@ def test_killing_the_checker_leaves_no_process_folder_or_database(number, child,
         with databases._maintenance_connection() as conn:
             names = [row[0] for row in conn.execute("SELECT datname FROM pg_database").fetchall()]
         assert [name for name in names if f"_{checker.pid}_" in name] == []
+
+
+def test_a_mistyped_option_is_an_error_not_a_check_of_the_students_code(capsys):
+    from labs.runner import main
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["check", "01", "--soltion"])
+    assert stopped.value.code == 2
+    assert "unrecognized arguments: --soltion" in capsys.readouterr().err

@@ -1,0 +1,57 @@
+"""Near-misses of lab 06 that its checks must fail (labs/near_misses.py explains them)."""
+
+from labs.near_misses import NearMiss
+
+NEAR_MISSES = [
+    NearMiss(
+        "no bound on calls in flight: a semaphore as large as the number of calls",
+        (("asyncio.Semaphore(MAX_IN_FLIGHT)", "asyncio.Semaphore(len(delays))"),),
+        lesson="in flight at once",
+    ),
+    NearMiss(
+        "no per-call timeout: only the overall deadline ends a slow call",
+        (
+            ("                    async with asyncio.timeout(PER_CALL_TIMEOUT):\n"
+             "                        response = await client.get(",
+             "                    if True:  # the deadline will stop a slow call anyway\n"
+             "                        response = await client.get("),
+        ),
+        lesson="PER_CALL_TIMEOUT",
+    ),
+    NearMiss(
+        "the per-call timeout around the semaphore: waiting for a slot eats the call's time",
+        (
+            ("            async with semaphore:  # waiting for a slot does not count against the call's own timeout\n"
+             "                try:\n"
+             "                    async with asyncio.timeout(PER_CALL_TIMEOUT):\n",
+             "            if True:\n"
+             "                try:\n"
+             "                    async with asyncio.timeout(PER_CALL_TIMEOUT), semaphore:\n"),
+        ),
+        lesson="waiting for a slot",
+    ),
+    NearMiss(
+        "no overall deadline: the view waits for every call",
+        (("await asyncio.wait(tasks, timeout=DEADLINE)", "await asyncio.wait(tasks)"),),
+        lesson="past its deadline",
+    ),
+    NearMiss(
+        "asyncio.wait_for(gather(...), DEADLINE): one late call loses every result",
+        (
+            ("_, unfinished = await asyncio.wait(tasks, timeout=DEADLINE)",
+             "unfinished = []\n        await asyncio.wait_for(asyncio.gather(*tasks), DEADLINE)"),
+        ),
+        lesson="partial results",
+    ),
+    NearMiss(
+        "only timeouts caught: a call with no answer is left unreported",
+        (('                except httpx.HTTPError:\n                    results[i]["outcome"] = "error"\n', ""),),
+        lesson="without an answer",
+    ),
+    NearMiss(
+        "only 200 counted as ok",
+        (('outcome = "ok" if response.is_success else "error"',
+          'outcome = "ok" if response.status_code == 200 else "error"'),),
+        lesson="2xx",
+    ),
+]  # fmt: skip

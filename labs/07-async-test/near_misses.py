@@ -1,0 +1,61 @@
+"""Near-misses of lab 07 that its checks must fail (labs/near_misses.py explains them)."""
+
+from labs.near_misses import NearMiss
+
+NEAR_MISSES = [
+    NearMiss(
+        "the unknown-slug test only asserts that the status is not 200",
+        (("assert response.status_code == 404", "assert response.status_code != 200"),),
+        lesson="an unknown slug must be a 404",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the unknown-slug test only looks for an error message in the JSON",
+        (("    assert response.status_code == 404\n", ""),),
+        lesson="an unknown slug must be a 404",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the detail test asserts only the status",
+        (
+            ("    data = response.json()\n", ""),
+            ('    assert (data["slug"], data["title"], data["author"], data["status"]) == (\n'
+             '        "testing-async-views",\n'
+             '        "Testing async views",\n'
+             '        "writer",\n'
+             '        "published",\n'
+             '    )\n', ""),
+        ),
+        lesson="assert the values of the fields",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the detail test checks that the fields are there, not what they hold",
+        (
+            ('    assert (data["slug"], data["title"], data["author"], data["status"]) == (\n'
+             '        "testing-async-views",\n'
+             '        "Testing async views",\n'
+             '        "writer",\n'
+             '        "published",\n'
+             '    )\n',
+             '    assert {"slug", "title", "author", "status"} <= data.keys()\n'),
+        ),
+        lesson="assert the values of the fields",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "plain django_db for tests whose fixture is async",
+        (
+            ("@pytest.mark.django_db(transaction=True)  # data committed", "@pytest.mark.django_db  # data committed"),
+            ("@pytest.mark.django_db(transaction=True)\n", "@pytest.mark.django_db\n"),
+        ),
+        lesson="django_db(transaction=True)",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the detail test requests a seeded slug instead of the article its fixture created",
+        (('get(f"/articles/async/{article.slug}/")', 'get("/articles/async/article-01/")'),),
+        lesson="create your own article",
+        file="detail_tests.py",
+    ),
+]  # fmt: skip

@@ -101,3 +101,15 @@ def test_lab_03_approach_checks_tell_the_two_fixes_apart(tmp_path):
     (tmp_path / "views.py").write_text(solution.replace("await sync_to_async(newest_as_dicts)()", "[]"))
     with pytest.raises(StepFailed, match="sync_to_async"):
         checks.sync_function_approach(context)
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_a_lab_notebook_runs_the_checks_of_its_own_lab(lab):
+    import json
+    import re
+
+    cells = json.loads((loading.LABS_DIR / lab / "lab.ipynb").read_text())["cells"]
+    code = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "code")
+    numbers = re.findall(r"\b(?:run_checks|find_lab)\(\s*\"?(\d+)", code)
+    assert numbers, "the notebook runs its lab's checks"
+    assert {int(number) for number in numbers} == {int(lab[:2])}, numbers

@@ -10,6 +10,7 @@ with ProbeUpstream() as upstream:          # upstream.url: give it to the server
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 
@@ -55,9 +56,11 @@ class ProbeUpstream:
         # handler_cancellation: a caller that hangs up (a timed-out call) stops counting as in flight
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        self._loop.run_until_complete(site.start())
-        port = site._server.sockets[0].getsockname()[1]
+        # Bind the socket first and hand it to aiohttp: the port is known without reading aiohttp's internals.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        self._loop.run_until_complete(web.SockSite(self._runner, listener).start())
         self.url = f"http://127.0.0.1:{port}/"
         self._ready.set()
         self._loop.run_forever()

@@ -209,12 +209,21 @@ def report_line(line: str) -> None:
     emit("lab", line)
 
 
-def run_checks(number, code: str = "student", *, show: Callable[[str], None] = report_line) -> LabReport:
+def run_checks(
+    number,
+    code: str = "student",
+    *,
+    show: Callable[[str], None] = report_line,
+    progress: str | None = None,
+    who: str | None = None,
+) -> LabReport:
     """Start the project serving `code` for lab `number`, run every step, print one verdict per step.
 
     `code`: "student", "starter", "solution", or the path of a file that stands in for the lab's views.py (or,
     in lab 07, its detail_tests.py): a near-miss variant that tests/labs/ expects the checks to fail.
-    The first line names the lab, the code and the database the checks use (DATABASE_URL's, or SQLite)."""
+    The first line names the lab, the code and the database the checks use (DATABASE_URL's, or SQLite).
+    `progress`: a folder to write the run's result file in (labs/progress.py); by default LAB_PROGRESS_DIR's,
+    and none when that is unset. `who`: the name in that file (default: LAB_STUDENT, else the login name)."""
     from liveproject import LiveServer
     from liveproject.evidence import measured
 
@@ -268,6 +277,12 @@ def run_checks(number, code: str = "student", *, show: Callable[[str], None] = r
             show(f"        hint: {hint}")
     done = sum(ok for _, ok, _, _ in report.results)
     show(f"{done} of {len(report.results)} steps pass." + (" Well done." if report.passed else ""))
+    # A class's progress (labs/progress.py): from a terminal or a notebook alike, when LAB_PROGRESS_DIR is set.
+    progress = os.environ.get("LAB_PROGRESS_DIR", "") if progress is None else progress
+    if progress:
+        from labs.progress import write_progress
+
+        show(f"result written to {write_progress(report, Path(progress), who=who)}")
     return report
 
 
@@ -346,12 +361,6 @@ def main(argv: list[str]) -> int:
     if args.code not in (None, *CODES) and not Path(args.code).is_file():
         print(f"no such file: {args.code}")
         return 2
-    report = run_checks(
-        args.number, str(Path(args.code).resolve()) if args.code not in (None, *CODES) else (args.code or "student")
-    )
-    if args.progress:
-        from labs.progress import write_progress
-
-        written = write_progress(report, Path(args.progress), who=args.who)
-        print(f"result written to {written}")
+    code = str(Path(args.code).resolve()) if args.code not in (None, *CODES) else (args.code or "student")
+    report = run_checks(args.number, code, progress=args.progress or "", who=args.who)
     return 0 if report.passed else 1

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from labs import runner
 from labs.progress import read_results, summarise, write_progress
@@ -68,9 +69,11 @@ def test_an_empty_or_missing_folder_says_so(tmp_path):
 def test_check_with_progress_writes_the_run_and_progress_prints_the_table(tmp_path, monkeypatch, capsys):
     ran = []
 
-    def fake_run_checks(number, code):
+    def fake_run_checks(number, code, *, progress, who):
         ran.append((number, code))
-        return report("04-stack-audit", [True, False], database="PostgreSQL at 127.0.0.1:5432")
+        done = report("04-stack-audit", [True, False], database="PostgreSQL at 127.0.0.1:5432")
+        print(f"result written to {write_progress(done, Path(progress), who=who)}")
+        return done
 
     monkeypatch.setattr(runner, "run_checks", fake_run_checks)
     monkeypatch.setenv("LAB_STUDENT", "grace")
@@ -81,3 +84,14 @@ def test_check_with_progress_writes_the_run_and_progress_prints_the_table(tmp_pa
     shown = capsys.readouterr().out
     assert "result written to " + str(tmp_path) in shown
     assert "grace  04-stack-audit  student  1/2" in shown and "PostgreSQL at 127.0.0.1:5432" in shown
+
+
+def test_a_check_run_in_a_notebook_writes_its_result_when_lab_progress_dir_is_set(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_PROGRESS_DIR", str(tmp_path))
+    monkeypatch.setenv("LAB_STUDENT", "ada")
+    shown = []
+    done = runner.run_checks("03", "solution", show=shown.append)  # as a notebook calls it: no progress argument
+    assert done.passed and shown[-1].startswith(f"result written to {tmp_path}")
+    (record,), _ = read_results(tmp_path)
+    assert (record["who"], record["lab"], record["code"]) == ("ada", "03-sync-only", "solution")
+    assert record["passed_steps"] == record["total_steps"] == len(done.results)

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+import psutil
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The seeded users' password on the course's throwaway databases (127.0.0.1 only, dropped on stop).
@@ -178,22 +179,12 @@ def _url_for(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _drop_orphans(conn) -> None:
     """Drop the databases that processes which no longer run left behind (a killed notebook, a run cut short)."""
     query = "SELECT datname FROM pg_database WHERE datname LIKE 'liveproject_%' OR datname LIKE 'test_liveproject_%'"
     for (name,) in conn.execute(query).fetchall():
         match = _LIVE_NAME.fullmatch(name)
-        if match and not _pid_alive(int(match.group(1) or match.group(2))):
+        if match and not psutil.pid_exists(int(match.group(1) or match.group(2))):
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 

@@ -74,20 +74,10 @@ def sweep_scratch_folders() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob("*-p*-*"):
         match = _SCRATCH_NAME.fullmatch(folder.name)
-        if match and folder.is_dir() and not _alive(int(match["pid"])):
+        if match and folder.is_dir() and not psutil.pid_exists(int(match["pid"])):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def spawn(cmd, *, cwd, env, log_file, pass_fds=(), tie_to_this_thread=True) -> subprocess.Popen:

@@ -6,6 +6,8 @@
   that outermost an unmarked middleware's exceptions escape Django's exception handling.
 * user_header_middleware_mistake: "third-party style": works under WSGI, reads request.user in async code.
 * user_header_middleware: the same job done right, with `await request.auser()`.
+* middleware_without_flags: a plain function middleware written before async existed, with no capability flags:
+  Django's defaults make it sync-only (lab 04's checks add it to the stack they audit).
 
 The correct pattern for a class is config/middleware.py: AccessLogMiddleware.
 """
@@ -100,3 +102,13 @@ class AsyncRejecting(AsyncWithoutMarkRejecting):
     def __init__(self, get_response):
         super().__init__(get_response)
         markcoroutinefunction(self)
+
+
+def middleware_without_flags(get_response):
+    """A middleware as written before async Django: a plain function that sets neither sync_capable nor
+    async_capable, so Django's defaults apply (sync_capable True, async_capable False) and it runs sync-only."""
+
+    def middleware(request):
+        return get_response(request)
+
+    return middleware

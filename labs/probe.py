@@ -5,16 +5,21 @@ with ProbeUpstream() as upstream:          # upstream.url: give it to the server
     upstream.max_in_flight                 # the most requests it ever had at once (reset() clears it)
     upstream.hang_up_delays.add(0.13)      # a call with delay=0.13 waits 0.13 s, then closes the connection
                                            # without an answer (the caller sees no response at all)
+    upstream.drip_delays.add(2.07)         # a call with delay=2.07 gets its status and headers at once, then its
+                                           # body one byte every DRIP_INTERVAL s until 2.07 s have passed
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import threading
 import time
 
 from aiohttp import web
+
+DRIP_INTERVAL = 0.2  # seconds between two bytes of a dripped body: far under any per-read timeout a caller sets
 
 
 class ProbeUpstream:
@@ -23,6 +28,7 @@ class ProbeUpstream:
         self.in_flight = 0
         self.max_in_flight = 0
         self.hang_up_delays: set[float] = set()  # calls with one of these delays get no answer
+        self.drip_delays: set[float] = set()  # calls with one of these delays get their body one byte at a time
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
@@ -35,12 +41,14 @@ class ProbeUpstream:
             time.sleep(0.01)
         self.max_in_flight = self.in_flight
 
-    async def _answer(self, request: web.Request) -> web.Response:
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         delay = min(max(float(request.query.get("delay", 0)), 0.0), 10.0)
         status = int(request.query.get("status", 200))
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            if delay in self.drip_delays:
+                return await self._drip(request, delay, status)
             await asyncio.sleep(delay)
         finally:
             self.in_flight -= 1
@@ -48,6 +56,20 @@ class ProbeUpstream:
             request.transport.close()  # no status line, no body: the caller sees the connection drop
             return web.Response()
         return web.json_response({"delay": delay, "status": status}, status=status)
+
+    @staticmethod
+    async def _drip(request: web.Request, delay: float, status: int) -> web.StreamResponse:
+        """The status and headers at once, then the body one byte every DRIP_INTERVAL s (blanks, then the JSON):
+        each read a caller makes gets a byte quickly, so only a timeout on the whole call can end it early."""
+        started = time.monotonic()
+        response = web.StreamResponse(status=status, headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        while (left := delay - (time.monotonic() - started)) > 0:
+            await asyncio.sleep(min(DRIP_INTERVAL, left))
+            await response.write(b" ")
+        await response.write(json.dumps({"delay": delay, "status": status}).encode())
+        await response.write_eof()
+        return response
 
     def _serve(self) -> None:
         self._loop = asyncio.new_event_loop()

@@ -66,4 +66,27 @@ NEAR_MISSES = [
         (("slugs = [slug async for slug in newest]", "slugs = list(newest)"),),
         lesson="SynchronousOnlyOperation",
     ),
+    NearMiss(
+        "duration_ms a constant (the 200 ms the README shows)",
+        ((SOLUTION_DURATION, "duration_ms = 200.0"),),
+        lesson="measured from the start of the view",
+    ),
+    NearMiss(
+        "fake I/O: one asyncio.sleep(0.2) and results typed in, slow_io never called",
+        ((SOLUTION_GATHER,
+          'await asyncio.sleep(0.2)\n    io = [{"task": n, "done": True} for n in (1, 2, 3)]'),),
+        lesson="must await slow_io(1), slow_io(2) and slow_io(3) themselves",
+    ),
+    NearMiss(
+        "half in sequence: slow_io(1) awaited alone, then the other two gathered",
+        ((SOLUTION_GATHER, "io = [await slow_io(1), *await asyncio.gather(slow_io(2), slow_io(3))]"),),
+        lesson="not concurrently",
+    ),
+    NearMiss(
+        "the slugs read on a worker thread through sync_to_async, not with the async ORM",
+        (("slugs = [slug async for slug in newest]",
+          "slugs = await sync_to_async(list, thread_sensitive=False)(newest)"),
+         ("import time\n", "import time\n\nfrom asgiref.sync import sync_to_async\n")),
+        lesson="not read them with the async ORM",
+    ),
 ]  # fmt: skip

@@ -14,6 +14,14 @@ SYNC_DRAFTS_GET = """    def get(self, request):
             return JsonResponse({"error": "log in first"}, status=401)
         drafts = Article.objects.filter(status=Article.Status.DRAFT, author=request.user)
         return JsonResponse({"username": request.user.username, "drafts": drafts.count()})"""
+DISGUISED_DRAFTS_GET = """    async def get(self, request):
+        return await sync_to_async(self.sync_get)(request)
+
+    def sync_get(self, request):
+        if not request.user.is_authenticated:
+            return JsonResponse({"error": "log in first"}, status=401)
+        drafts = Article.objects.filter(status=Article.Status.DRAFT, author=request.user)
+        return JsonResponse({"username": request.user.username, "drafts": drafts.count()})"""
 HAND_MADE_405 = """    async def post(self, request):
         return JsonResponse({"error": "method not allowed"}, status=405)
 
@@ -62,5 +70,28 @@ NEAR_MISSES = [
         "the drafts counted with the sync ORM (count() instead of acount())",
         (("await drafts.acount()", "drafts.count()"),),
         lesson="SynchronousOnlyOperation",
+    ),
+    NearMiss(
+        "the handler's duration_ms a constant (the 200 ms the README shows)",
+        ((SOLUTION_DURATION, '"duration_ms": 200.0'),),
+        lesson="measured from the start of the handler",
+    ),
+    NearMiss(
+        "fake I/O: one asyncio.sleep(0.2) and results typed in, slow_io never called",
+        ((SOLUTION_GATHER,
+          'await asyncio.sleep(0.2)\n        results = [{"task": n, "done": True} for n in (1, 2, 3)]'),),
+        lesson="must await slow_io(1), slow_io(2) and slow_io(3) themselves",
+    ),
+    NearMiss(
+        "half in sequence: slow_io(1) awaited alone, then the other two gathered",
+        ((SOLUTION_GATHER, "results = [await slow_io(1), *await asyncio.gather(slow_io(2), slow_io(3))]"),),
+        lesson="not concurrently",
+    ),
+    NearMiss(
+        "MyDraftsView a sync view in disguise: an async get() that runs a sync one through sync_to_async",
+        (("import time\n", "import time\n\nfrom asgiref.sync import sync_to_async\n"),
+         (SOLUTION_DRAFTS_CLASS, "class MyDraftsView(View):"),
+         (SOLUTION_DRAFTS_GET, DISGUISED_DRAFTS_GET)),
+        lesson="not run a sync view on a thread",
     ),
 ]  # fmt: skip

@@ -109,16 +109,39 @@ def async_orm_data(context):
     expect_articles(context, "async-orm/")
 
 
+def reached_functions(tree: ast.Module, view) -> list:
+    """`view`, and the module-level functions of the file it calls, directly or through one another."""
+    defined = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    reached, waiting = [], [view]
+    while waiting:
+        node = waiting.pop()
+        if node in reached:
+            continue
+        reached.append(node)
+        names = {
+            call.func.id for call in ast.walk(node) if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        }
+        waiting += [defined[name] for name in sorted(names) if name in defined]
+    return reached
+
+
 def async_orm_approach(context):
-    _, view = function(context, "newest_async_orm")
+    tree, view = function(context, "newest_async_orm")
+    functions = reached_functions(tree, view)  # a helper of yours that the view calls counts as the view
     uses_async_orm = any(
         (isinstance(node, ast.comprehension) and node.is_async)
         or isinstance(node, ast.AsyncFor)
         or (isinstance(node, ast.Attribute) and node.attr in A_METHODS)
-        for node in ast.walk(view)
+        for function in functions
+        for node in ast.walk(function)
     )
-    if not uses_async_orm or called(view, "sync_to_async"):
-        raise StepFailed("newest_async_orm should read with the async ORM (`async for`, a-methods), not sync_to_async")
+    handing_over = [function.name for function in functions if called(function, "sync_to_async")]
+    if not uses_async_orm or handing_over:
+        where = f" (sync_to_async is called in {', '.join(handing_over)})" if handing_over else ""
+        raise StepFailed(
+            "newest_async_orm should read with the async ORM (`async for`, a-methods), not sync_to_async, neither in "
+            f"the view nor in a function of yours that it calls{where}"
+        )
 
 
 def async_orm_one_query(context):
@@ -185,6 +208,42 @@ def views_stay_async(context):
             f"{', '.join(made_sync)}: not an `async def` view. A sync view runs on a thread, so the error goes away "
             "without being fixed: the three views stay async, and their queries move off the event loop"
         )
+    sync_functions = {node.name for node in tree.body if isinstance(node, ast.FunctionDef)}
+    views = {node.name: node for node in tree.body if isinstance(node, ast.AsyncFunctionDef)}
+    disguised = [
+        f"{served[route]} ({route}) returns {target}(request)"
+        for route in ROUTES
+        for target in [forwarded_view(views[served[route]], sync_functions)]
+        if target
+    ]
+    if disguised:
+        raise StepFailed(
+            f"{', '.join(disguised)} awaited through sync_to_async: a sync view behind an async wrapper. The plain "
+            "def is the view, and it runs on a thread, so the error goes away without being fixed: the three views "
+            "stay async, and only their queries move off the event loop"
+        )
+
+
+def forwarded_view(view, sync_functions: set) -> str | None:
+    """The plain def of the file that the async `view` hands its request to and returns the response of
+    (`return await sync_to_async(fn)(request)`): a sync view behind an async wrapper. None if there is none."""
+    request = view.args.args[0].arg if view.args.args else "request"
+    for node in ast.walk(view):
+        value = node.value if isinstance(node, ast.Return) else None
+        if not isinstance(value, ast.Await) or not isinstance(value.value, ast.Call):
+            continue
+        call, wrapper = value.value, value.value.func
+        if not (
+            isinstance(wrapper, ast.Call)
+            and getattr(wrapper.func, "id", getattr(wrapper.func, "attr", None)) == "sync_to_async"
+            and wrapper.args
+        ):
+            continue
+        fn = wrapper.args[0]
+        passes_request = any(isinstance(arg, ast.Name) and arg.id == request for arg in call.args)
+        if isinstance(fn, ast.Name) and fn.id in sync_functions and passes_request:
+            return fn.id
+    return None
 
 
 def guard_stays_on(context):

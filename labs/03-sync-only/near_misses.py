@@ -63,4 +63,29 @@ NEAR_MISSES = [
         ),
         lesson="select_related('author')",
     ),
+    NearMiss(
+        "titles/ a plain def behind an async wrapper that hands it the request through sync_to_async",
+        (
+            (SOLUTION_IMPORTS, SOLUTION_IMPORTS + "from django.shortcuts import render\n"),
+            ("@require_GET\nasync def newest_titles_page(request):\n",
+             "def titles_sync(request):\n"
+             '    return render(request, "articles/article_list.html", {"articles": newest()})\n\n\n'
+             "@require_GET\nasync def newest_titles_page(request):\n"
+             "    return await sync_to_async(titles_sync)(request)\n"),
+        ),
+        lesson="a sync view behind an async wrapper",
+    ),
+    NearMiss(
+        "async-orm/ through a helper async generator that runs the query with sync_to_async(list)",
+        (
+            ("@require_GET\nasync def newest_async_orm(request):\n",
+             "async def newest_rows():\n"
+             '    for article in await sync_to_async(list)(newest().select_related("author")):\n'
+             "        yield article\n\n\n"
+             "@require_GET\nasync def newest_async_orm(request):\n"),
+            ('        async for article in newest().select_related("author")  # one query, authors included\n',
+             "        async for article in newest_rows()\n"),
+        ),
+        lesson="nor in a function of yours that it calls",
+    ),
 ]  # fmt: skip

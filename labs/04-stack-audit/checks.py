@@ -5,6 +5,10 @@ Python process that imports the project, the adaptations from the server's log w
 the modules that raised SynchronousOnlyOperation by construction (the checks make them raise). The log your
 audit reads is one you have not seen: the checks choose at random how many times a pair of adapted middlewares
 sits in the stack, and provoke the errors in a random order, with tracebacks of another type among and after them.
+The server runs the project's URLconf plus routes the student has not seen (liveproject/broken_urls/lab04_audit.py):
+one with a random path and a random mode, one whose traceback passes through two project modules, and one whose
+error of another type names SynchronousOnlyOperation in its message. Its stack starts with a middleware that sets
+no capability flags, so only Django's defaults give its row.
 """
 
 import contextlib
@@ -24,14 +28,19 @@ USER_MISTAKE = "config.middleware_examples.user_header_middleware_mistake"
 # Sync-only SyncOnlyMiddleware runs on a thread; the async-only AsyncRejecting outside it brings the stack back to
 # async: Django adapts around each of them ("Asynchronous handler adapted ...", "Synchronous handler adapted ...").
 ADAPTED_PAIR = ["config.middleware_examples.AsyncRejecting", "config.middleware.SyncOnlyMiddleware"]
+WITHOUT_FLAGS = "config.middleware_examples.middleware_without_flags"  # sets no flags: Django's defaults apply
+URLCONF = "liveproject.broken_urls.lab04_audit"  # config.urls, plus LAB04_PROBE_ROUTE and two erring routes
 # The errors step 4 provokes: (what it sends, the exception its traceback ends with, the module of its last
 # project frame). A logged-in request makes user_header_middleware_mistake read request.user on the event loop;
-# the project's own render() mistake queries on the loop; /clients/... call an upstream that refuses.
+# the project's own render() mistake queries on the loop, called directly or from a view of another project module;
+# /clients/... call an upstream that refuses; /lab04/other-error/ raises a RuntimeError naming SynchronousOnlyOperation.
 LOGGED_IN = "logged in"
 PROVOKED = [
     (LOGGED_IN, "SynchronousOnlyOperation", "config.middleware_examples"),
     ("/articles/titles/render/", "SynchronousOnlyOperation", "articles.views"),
+    ("/lab04/wrapped/", "SynchronousOnlyOperation", "articles.views"),  # first project frame: lab04_audit
     ("/clients/global/", "httpx.ConnectError", "pages.views"),
+    ("/lab04/other-error/", "RuntimeError", "liveproject.broken_urls.lab04_audit_errors"),
 ]
 LAST = ("/clients/per-request/", "httpx.ConnectError", "pages.views")  # the log always ends with another type
 
@@ -41,7 +50,9 @@ django.setup()
 from django.conf import settings
 from django.utils.module_loading import import_string
 from liveproject.endpoints import defined_with_async_def, project_endpoints
-extra = json.loads(sys.argv[1])
+extra, overrides = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+for name, value in overrides.items():
+    setattr(settings, name, value)
 endpoints = {route: "async" if defined_with_async_def(view) else "sync" for route, view in project_endpoints()}
 middleware = [[p, getattr(import_string(p), "sync_capable", True), getattr(import_string(p), "async_capable", False)]
               for p in settings.MIDDLEWARE + extra]
@@ -51,14 +62,24 @@ print(json.dumps({"endpoints": endpoints, "middleware": middleware}))
 
 @contextlib.contextmanager
 def lab_fixture():
-    extra = ADAPTED_PAIR * random.randint(1, 3) + [USER_MISTAKE]
+    extra = [WITHOUT_FLAGS, *ADAPTED_PAIR * random.randint(1, 3), USER_MISTAKE]
+    # a route the student cannot have seen: a random path, served by a sync or an async view at random
+    probe = (
+        f"{random.choice(['stock', 'audit', 'probe', 'extra'])}-{random.randrange(16**6):06x}/",
+        random.choice(["sync", "async"]),
+    )
     refusing = socket.socket()  # bound, never listening: a connection to it is refused, and no one else can take it
     refusing.bind(("127.0.0.1", 0))
     try:
         yield {
-            "settings": {"UPSTREAM_URL": f"http://127.0.0.1:{refusing.getsockname()[1]}/"},
+            "settings": {
+                "UPSTREAM_URL": f"http://127.0.0.1:{refusing.getsockname()[1]}/",
+                "ROOT_URLCONF": URLCONF,
+                "LAB04_PROBE_ROUTE": probe,
+            },
             "server_options": {"debug": True, "extra_middleware": extra, "loggers": {"django.request": "DEBUG"}},
             "extra_middleware": extra,
+            "urlconf": {"ROOT_URLCONF": URLCONF, "LAB04_PROBE_ROUTE": probe},
         }
     finally:
         refusing.close()
@@ -73,7 +94,13 @@ def truth(context):
             "PYTHONPATH": str(PROJECT_ROOT),
         }
         done = subprocess.run(
-            [sys.executable, "-c", TRUTH, json.dumps(context.extra["extra_middleware"])],
+            [
+                sys.executable,
+                "-c",
+                TRUTH,
+                json.dumps(context.extra["extra_middleware"]),
+                json.dumps(context.extra["urlconf"]),
+            ],
             cwd=PROJECT_ROOT,
             env=env,
             capture_output=True,
@@ -107,10 +134,16 @@ def endpoints_match(context):
             "does, with a leading '/', and leave out /admin/ and /labs/)"
         )
     missing = set(expected) - set(got)
-    if missing:
+    probe = "/" + context.extra["urlconf"]["LAB04_PROBE_ROUTE"][0]
+    if probe in missing:
         problems.append(
-            f"{len(missing)} of the project's routes are missing (walk into every include(): a URLResolver's routes "
-            "are in its url_patterns, after its own prefix)"
+            "the route the checks added to the server's URLconf just now, at random, is missing (do not copy the "
+            "routes you have seen: read them from the URLconf the server runs, django.urls.get_resolver())"
+        )
+    if missing - {probe}:
+        problems.append(
+            f"{len(missing - {probe})} of the project's routes are missing (walk into every include(): a URLResolver's "
+            "routes are in its url_patterns, after its own prefix)"
         )
     wrong = sorted(route for route in set(expected) & set(got) if expected[route] != got[route])
     if wrong:
@@ -166,7 +199,7 @@ def adaptations_found(context):
 
 def provoke_errors(context) -> list[str]:
     """Send the requests of PROVOKED in a random order, then LAST; return the modules that raised
-    SynchronousOnlyOperation, in the order the log shows them."""
+    SynchronousOnlyOperation, once each, in the order the log shows them first."""
     order = [*random.sample(PROVOKED, len(PROVOKED)), LAST]
     for request, exception, _module in order:
         before = len(context.server.log_lines(exception))
@@ -177,7 +210,8 @@ def provoke_errors(context) -> list[str]:
         deadline = time.monotonic() + 5  # the traceback is logged before the answer; allow the file a moment anyway
         while len(context.server.log_lines(exception)) <= before and time.monotonic() < deadline:
             time.sleep(0.02)
-    return [module for _, exception, module in order if exception == "SynchronousOnlyOperation"]
+    raised = [module for _, exception, module in order if exception == "SynchronousOnlyOperation"]
+    return list(dict.fromkeys(raised))
 
 
 def user_reader_found(context):

@@ -8,12 +8,17 @@ words) for a real select_for_update() call inside transaction.atomic().
 """
 
 import ast
+import os
+import secrets
+import subprocess
+import sys
 import time
 
 import httpx
 
 from labs.runner import Step, StepFailed
 from liveproject import burst
+from liveproject.databases import PROJECT_ROOT
 
 # race_window() sleeps this long between check and write: long enough that a missing lock shows on every run,
 # and that a publish which skips race_window() is told apart from one that calls it, even on a busy machine.
@@ -59,12 +64,55 @@ def non_staff_refused(context):
         raise StepFailed("the non-staff request published the article")
 
 
+# A draft that was published once and taken back: its published_at is set, yet it is a draft (written by a separate
+# process through the project's models; this process never sets Django up).
+ADD_TAKEN_BACK_DRAFT = """
+import sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from articles.models import Article
+author = get_user_model().objects.get(username="grace")
+Article.objects.create(slug=sys.argv[1], title=sys.argv[1], status="draft", author=author, published_at=timezone.now())
+"""
+
+
+def add_taken_back_draft(context) -> str:
+    slug = f"publish-check-{secrets.token_hex(3)}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": context.server.database_url,
+        "DJANGO_DEBUG": "1",
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", ADD_TAKEN_BACK_DRAFT, slug],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the checks could not add their article: {done.stderr.strip()[-500:]}")
+    return slug
+
+
 def publish_then_conflict(context):
     headers = context.server.login_headers("editor")
     expect(context.server.client.post(publish_url(context, "article-41"), headers=headers), 200, "publishing a draft")
     if article(context, "article-41")["status"] != "published":
         raise StepFailed("the answer was 200 but the article is not published in the database")
     expect(context.server.client.post(publish_url(context, "article-41"), headers=headers), 409, "publishing it again")
+    slug = add_taken_back_draft(context)
+    expect(
+        context.server.client.post(publish_url(context, slug), headers=headers),
+        200,
+        "publishing a draft that was published once and taken back (its published_at is set, its status is "
+        "'draft'): the status says whether an article is published, not published_at",
+    )
 
 
 def unknown_slug(context):
@@ -174,12 +222,52 @@ def _locking_calls(statements) -> tuple[list, list]:
     return used, dropped
 
 
+READS = {"get", "first", "last", "earliest", "latest"}
+WRITES = {"save", "update", "create", "bulk_update", "update_or_create"}
+
+
+def _calls(nodes, names):
+    return [
+        node
+        for node in _walk_code(nodes)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in names
+    ]
+
+
+def _locked_names(block) -> set[str]:
+    """Names bound, in `block`, to a row read through select_for_update(): `x = ...select_for_update()...get(...)`."""
+    names = set()
+    for node in _walk_code(block):
+        if isinstance(node, ast.Assign | ast.AnnAssign) and isinstance(node.value, ast.Call):
+            call = node.value
+            if (
+                isinstance(call.func, ast.Attribute)
+                and call.func.attr in READS
+                and _calls([call.func.value], {"select_for_update"})
+            ):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names |= {target.id for target in targets if isinstance(target, ast.Name)}
+    return names
+
+
+def _checks(block, names) -> list:
+    """`if` statements in `block` that test one of `names` and raise (or return) when the test holds."""
+    return [
+        node
+        for node in _walk_code(block)
+        if isinstance(node, ast.If)
+        and any(isinstance(name, ast.Name) and name.id in names for name in ast.walk(node.test))
+        and any(isinstance(inner, ast.Raise | ast.Return) for inner in _walk_code(node.body))
+    ]
+
+
 def island_shape(context):
     """The code's shape, read with `ast` (never its words: a docstring or a comment locks nothing).
 
     On PostgreSQL the race step already sees a missing row lock. On SQLite it cannot: select_for_update() does
     nothing there, and BEGIN IMMEDIATE serializes the transactions anyway. This step makes the lesson hold on both:
-    a real .select_for_update() call, whose queryset is read, inside transaction.atomic() in publish_article."""
+    inside one transaction.atomic() block of publish_article, the article read through select_for_update(), its
+    status checked, and the write after the check."""
     source = context.source()
     tree = ast.parse(source)
     functions = {node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)}
@@ -193,19 +281,43 @@ def island_shape(context):
         raise StepFailed(
             "publish_article opens no transaction: its read, check and write belong inside `with transaction.atomic():`"
         )
+    waiting = [
+        keyword.arg
+        for call in _calls(service.body, {"select_for_update"})
+        for keyword in call.keywords
+        if keyword.arg in {"nowait", "skip_locked"}
+        and not (isinstance(keyword.value, ast.Constant) and not keyword.value.value)
+    ]
+    if waiting:
+        raise StepFailed(
+            f"select_for_update({waiting[0]}=True): a publish that finds the row locked gets an error (or no row) "
+            "instead of waiting for the lock, and answers before it knows whether the other publish succeeded. "
+            "Let it wait: select_for_update() with no arguments"
+        )
+    for block in blocks:
+        for check in _checks(block, _locked_names(block)):
+            if _calls(block, WRITES) and any(call.lineno > check.lineno for call in _calls(block, WRITES)):
+                return
     used, dropped = _locking_calls([statement for block in blocks for statement in block])
-    if used:
-        return
-    if dropped:
+    if dropped and not used:
         raise StepFailed(
             "publish_article calls select_for_update() but throws its queryset away: a queryset reads nothing, and "
             "locks nothing, until it is evaluated. Read the article through the locking queryset"
         )
-    elsewhere = [
-        node
-        for node in _walk_code(service.body)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "select_for_update"
-    ]
+    if any(_checks(block, _locked_names(block)) for block in blocks):
+        raise StepFailed(
+            "publish_article checks the locked article's status in one transaction.atomic() block and writes in "
+            "another: the lock ends with the first block, so two requests can both see the draft. Keep the read, "
+            "the check and the write in one transaction.atomic()"
+        )
+    if used:
+        raise StepFailed(
+            "select_for_update() is called inside transaction.atomic(), but not on the read whose status you check: "
+            "lock the row when you read it (article = Article.objects.select_for_update().get(slug=slug)), check "
+            "that article's status, and write after the check, in the same transaction.atomic() block. A lock taken "
+            "only for the write comes after two requests have both read the draft"
+        )
+    elsewhere = _calls(service.body, {"select_for_update"})
     where = (
         "select_for_update() is called outside the transaction.atomic() block, where no lock can be held"
         if elsewhere
@@ -239,6 +351,6 @@ STEPS = [
         "an async view and a sync island",
         island_shape,
         "keep `async def publish` and a sync `def publish_article` that opens transaction.atomic() and, inside "
-        "it, reads the article with Article.objects.select_for_update()",
+        "it, reads the article with Article.objects.select_for_update().get(...), checks its status, and writes",
     ),
 ]

@@ -57,4 +57,35 @@ NEAR_MISSES = [
         (("        race_window()\n", ""),),
         lesson="race_window()",
     ),
+    NearMiss(
+        "the row lock taken on the write, not on the read whose status is checked",
+        (
+            ("article = Article.objects.select_for_update().get(slug=slug)",
+             "article = Article.objects.get(slug=slug)"),
+            ('article.save(update_fields=["status", "published_at"])',
+             "Article.objects.select_for_update().filter(pk=article.pk).update(\n"
+             "            status=article.status, published_at=article.published_at\n"
+             "        )"),
+        ),
+        lesson="the read whose status you check",
+    ),
+    NearMiss(
+        "the check in one transaction, the write in another",
+        (("raise AlreadyPublished(slug)\n        race_window()",
+          "raise AlreadyPublished(slug)\n    with transaction.atomic():\n        race_window()"),),
+        lesson="the check and the write in one transaction.atomic()",
+    ),
+    NearMiss(
+        "select_for_update(nowait=True), and any exception answered 409",
+        (
+            ("select_for_update().get(slug=slug)", "select_for_update(nowait=True).get(slug=slug)"),
+            ("    except AlreadyPublished:\n", "    except Exception:  # already published, or being published\n"),
+        ),
+        lesson="instead of waiting",
+    ),
+    NearMiss(
+        "published told by published_at, not by the status",
+        (("if article.status == Article.Status.PUBLISHED:", "if article.published_at is not None:"),),
+        lesson="taken back",
+    ),
 ]  # fmt: skip

@@ -11,9 +11,12 @@ meant to finish before the deadline end by 0.6 s; a call meant to hit a limit la
 longer than asked, never shorter, so the lower bounds on the answer's time allow 2% and no more.
 """
 
+import concurrent.futures
 import contextlib
 import random
 import time
+
+import httpx
 
 from labs.probe import ProbeUpstream
 from labs.runner import Step, StepFailed
@@ -110,6 +113,23 @@ def per_call_timeout(context):
         raise StepFailed(
             f"the answer took {elapsed:.2f} s: once the slow call times out after 0.5 s, nothing is left to wait for"
         )
+    # An upstream that answers its headers at once, then its body one byte every 0.2 s for 2 s: each read gets a
+    # byte long before any per-read timeout (httpx's own), so only a timeout on the whole call ends it.
+    upstream = context.extra["upstream"]
+    drip = round(random.uniform(SLOW + 0.01, SLOW + 0.09), 3)
+    upstream.drip_delays.add(drip)
+    try:
+        data, elapsed = aggregate(context, [0.1, drip, 0.1])
+    finally:
+        upstream.drip_delays.discard(drip)
+    got = [outcome for outcome, _ in outcomes(data)]
+    if got != ["ok", "timeout", "ok"] or elapsed >= 0.95:
+        raise StepFailed(
+            f"the upstream sent the second call's status at once, then its body one byte at a time (a byte every "
+            f"0.2 s for {SLOW:g} s): that call should end as a 'timeout' at its 0.5 s PER_CALL_TIMEOUT, and the "
+            f"answer come by about 0.5 s; got {got} after {elapsed:.2f} s. httpx's timeout applies to each read (and "
+            "each read got a byte in time), not to the whole call: asyncio.timeout(PER_CALL_TIMEOUT) is"
+        )
 
 
 def concurrency_bound(context):
@@ -131,6 +151,57 @@ def concurrency_bound(context):
         )
     if elapsed < 2 * 0.2 * TIMER_FLOOR:
         raise StepFailed(f"six calls, three at a time, need two rounds of 0.2 s; the answer took {elapsed:.2f} s")
+    each_request_has_its_own_slots(context)
+    a_freed_slot_is_used_at_once(context)
+
+
+def each_request_has_its_own_slots(context):
+    """Two requests at once, three 0.3 s calls each: each request may have 3 calls in flight, so the upstream
+    sees more than 3 (6 unless one request starts late on a busy machine; a second try allows for that)."""
+    upstream = context.extra["upstream"]
+    delays = ",".join(["0.3"] * MAX_IN_FLIGHT)
+
+    def one(_):
+        with httpx.Client(base_url=context.server.url, timeout=10) as client:
+            return client.get(context.url("aggregate/"), params={"delays": delays})
+
+    for _ in range(3):
+        upstream.reset()
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            answers = list(pool.map(one, range(2)))
+        got = [outcomes(answer.json()) if answer.status_code == 200 else answer.status_code for answer in answers]
+        if got != [[("ok", 200)] * MAX_IN_FLIGHT] * 2:
+            raise StepFailed(f"two requests at once, three calls of 0.3 s each: all six should succeed; got {got}")
+        if (seen := upstream.max_in_flight) > MAX_IN_FLIGHT:
+            return
+    raise StepFailed(
+        f"two requests at once, three calls of 0.3 s each, and the upstream saw at most {seen} calls in flight: "
+        "MAX_IN_FLIGHT bounds one request's calls, but one semaphore shared by every request (made once, at module "
+        "level) makes each request wait for the others' calls. Create the semaphore inside the view"
+    )
+
+
+def a_freed_slot_is_used_at_once(context):
+    """Uneven calls: a semaphore gives the next call the first slot that frees (the whole answer takes about
+    0.4 s); rounds of three calls (gather) wait for each round's slowest call, 0.3 s three times."""
+    delays = [0.3, 0.05, 0.05] * 3
+    timed = []
+    for _ in range(3):  # the fastest of three: a busy machine can slow an answer down, never speed it up
+        data, elapsed = aggregate(context, delays)
+        if outcomes(data) != [("ok", 200)] * len(delays):
+            raise StepFailed(
+                f"delays={','.join(str(d) for d in delays)}: every call should succeed (three at a time, a new one "
+                f"as soon as a slot frees, all done by about 0.4 s), not wait in rounds; got {outcomes(data)}"
+            )
+        timed.append(elapsed)
+        if elapsed < 0.85:  # rounds need 3 × 0.3 s at the very least
+            return
+    raise StepFailed(
+        f"delays={','.join(str(d) for d in delays)}: the answer took at least {min(timed):.2f} s. With a semaphore, "
+        "a call starts as soon as any of the 3 slots frees, and all are done by about 0.4 s; calls in rounds of "
+        "three (gather) wait for each round's slowest call (0.3 s, three times). Hold an asyncio.Semaphore around "
+        "each call instead"
+    )
 
 
 def overall_deadline(context):
@@ -173,6 +244,26 @@ def overall_deadline(context):
         )
     if elapsed >= 1.5:
         raise StepFailed(f"the answer took {elapsed:.2f} s; the whole view should answer by its 1 s deadline")
+    # The seventh call's upstream request lasts 2 s unless it is cancelled: once the view has answered, nothing of
+    # its own should still be in flight (the probe stops counting a call whose caller hangs up).
+    upstream = context.extra["upstream"]
+    waited_until = time.monotonic() + 0.5
+    while upstream.in_flight and time.monotonic() < waited_until:
+        time.sleep(0.01)
+    if upstream.in_flight:
+        raise StepFailed(
+            f"the view answered at its deadline, but 0.5 s later {upstream.in_flight} of its calls were still in "
+            "flight at the upstream: cancel every unfinished task at the deadline, and await them (asyncio.gather"
+            "(*unfinished, return_exceptions=True)) before the client closes"
+        )
+    logged = context.server.log_text()
+    for sign in ("Task was destroyed but it is pending", "exception was never retrieved"):
+        if sign in logged:
+            raise StepFailed(
+                f"the server logged {sign!r}: a task was still in flight after the view answered; cancel every "
+                "unfinished task at the deadline and await them (asyncio.gather(*unfinished, "
+                "return_exceptions=True)) before the client closes"
+            )
 
 
 def bad_input(context):

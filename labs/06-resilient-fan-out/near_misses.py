@@ -54,4 +54,40 @@ NEAR_MISSES = [
           'outcome = "ok" if response.status_code == 200 else "error"'),),
         lesson="2xx",
     ),
+    NearMiss(
+        "the per-call timeout left to httpx (it applies to each read, not to the call)",
+        (
+            ("                    async with asyncio.timeout(PER_CALL_TIMEOUT):\n"
+             "                        response = await client.get(",
+             "                    if True:  # the client's timeout is enough\n"
+             "                        response = await client.get("),
+            ("httpx.AsyncClient()", "httpx.AsyncClient(timeout=PER_CALL_TIMEOUT)"),
+        ),
+        lesson="one byte at a time",
+    ),
+    NearMiss(
+        "one module-level semaphore shared by every request",
+        (
+            ("MAX_IN_FLIGHT = 3\n", "MAX_IN_FLIGHT = 3\nsemaphore = asyncio.Semaphore(MAX_IN_FLIGHT)\n"),
+            ("url, semaphore = upstream_url(request), asyncio.Semaphore(MAX_IN_FLIGHT)", "url = upstream_url(request)"),
+        ),
+        lesson="shared by every request",
+    ),
+    NearMiss(
+        "no cancellation at the deadline: the unfinished calls are waited out",
+        (('        for task in unfinished:  # their results keep the outcome "deadline"\n            task.cancel()\n',
+          ""),),
+        lesson="past its deadline",
+    ),
+    NearMiss(
+        "rounds of MAX_IN_FLIGHT calls with gather, instead of a semaphore",
+        (("        tasks = [asyncio.create_task(call(i)) for i in range(len(delays))]\n",
+          "        async def rounds():\n"
+          "            for first in range(0, len(delays), MAX_IN_FLIGHT):\n"
+          "                last = min(first + MAX_IN_FLIGHT, len(delays))\n"
+          "                await asyncio.gather(*(call(i) for i in range(first, last)))\n"
+          "\n"
+          "        tasks = [asyncio.create_task(rounds())]\n"),),
+        lesson="in rounds",
+    ),
 ]  # fmt: skip

@@ -25,7 +25,9 @@ UNKNOWN_SLUG_500 = "unknown_slug_500_urls"  # copied into the session folder, im
 BROKEN = {
     "404": "liveproject.broken_urls.article_detail_404",
     "wrong title": "liveproject.broken_urls.article_detail_wrong_title",
+    "wrong author": "liveproject.broken_urls.article_detail_wrong_author",  # and the wrong status; the title right
     "500": UNKNOWN_SLUG_500,
+    "400": "liveproject.broken_urls.article_detail_400_when_missing",
 }
 TRANSACTION_LESSON = (
     "an async fixture writes on another connection, which only django_db(transaction=True) cleans up (chapter 08)"
@@ -153,6 +155,15 @@ STEPS = [
         "compare the answer's title and author with those of the article your fixture created",
     ),
     Step(
+        "they catch a view that answers the wrong author and status",
+        catches(
+            "wrong author",
+            "answers the right title with the wrong author and status",
+            "assert the values of every field that matters (the author and the status too), not only the title",
+        ),
+        "compare the answer's author and status with those of the article your fixture created",
+    ),
+    Step(
         "they catch a view that answers 500 for an unknown slug",
         catches(
             "500",
@@ -161,5 +172,14 @@ STEPS = [
             "cannot tell a 404 from a crash",
         ),
         "request a slug that does not exist and assert that the status is 404",
+    ),
+    Step(
+        "they catch a view that answers 400 for an unknown slug",
+        catches(
+            "400",
+            "answers 400 (another client error) for an unknown slug",
+            "an unknown slug must be a 404, not any 4xx: assert the status is 404, not a range of statuses",
+        ),
+        "assert that the status is exactly 404",
     ),
 ]

@@ -44,6 +44,46 @@ NEAR_MISSES = [
         file="detail_tests.py",
     ),
     NearMiss(
+        "the detail test asserts only the title",
+        (
+            ('    assert (data["slug"], data["title"], data["author"], data["status"]) == (\n'
+             '        "testing-async-views",\n'
+             '        "Testing async views",\n'
+             '        "writer",\n'
+             '        "published",\n'
+             '    )\n',
+             '    assert data["title"] == "Testing async views"\n'),
+        ),
+        lesson="the author and the status too",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the detail test asserts only that the title is not the body",
+        (
+            ('    assert (data["slug"], data["title"], data["author"], data["status"]) == (\n'
+             '        "testing-async-views",\n'
+             '        "Testing async views",\n'
+             '        "writer",\n'
+             '        "published",\n'
+             '    )\n',
+             '    assert data["title"] != data["body"]\n'),
+        ),
+        lesson="the author and the status too",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the unknown-slug test only asserts that the status is below 500",
+        (("assert response.status_code == 404", "assert response.status_code < 500"),),
+        lesson="not any 4xx",
+        file="detail_tests.py",
+    ),
+    NearMiss(
+        "the unknown-slug test asserts a client error, any 4xx",
+        (("assert response.status_code == 404", "assert 400 <= response.status_code < 500"),),
+        lesson="not any 4xx",
+        file="detail_tests.py",
+    ),
+    NearMiss(
         "plain django_db for tests whose fixture is async",
         (
             ("@pytest.mark.django_db(transaction=True)  # data committed", "@pytest.mark.django_db  # data committed"),

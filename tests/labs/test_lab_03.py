@@ -37,3 +37,26 @@ def test_the_flag_set_in_the_servers_environment_fails_the_guard_step(monkeypatc
     assert list(failed) == ["no query runs on the event loop (Django's guard stays on)"]
     assert "/articles/titles/render/" in failed[next(iter(failed))]
     assert "DJANGO_ALLOW_ASYNC_UNSAFE is not a fix" in failed[next(iter(failed))]
+
+
+def test_the_async_orm_approach_follows_the_views_calls_into_the_file(tmp_path):
+    helper = SOLUTION.replace(
+        '        async for article in newest().select_related("author")  # one query, authors included\n',
+        "        async for article in rows()\n",
+    ).replace(
+        "def newest_as_dicts():",
+        "async def rows():\n    for row in await fetch():\n        yield row\n\n\n"
+        "async def fetch():\n    return await sync_to_async(list)(newest())\n\n\ndef newest_as_dicts():",
+    )
+    with pytest.raises(StepFailed, match=r"called in fetch"):
+        CHECKS.async_orm_approach(context_for(tmp_path, helper))
+
+
+def test_a_sync_view_behind_an_async_wrapper_is_found(tmp_path):
+    wrapped = SOLUTION.replace(
+        "@require_GET\nasync def newest_titles_page(request):\n",
+        "def page(request):\n    return None\n\n\n@require_GET\nasync def newest_titles_page(request):\n"
+        "    return await sync_to_async(page)(request)\n",
+    )
+    with pytest.raises(StepFailed, match="a sync view behind an async wrapper"):
+        CHECKS.views_stay_async(context_for(tmp_path, wrapped))

@@ -5,16 +5,22 @@ from labs.runner import find_lab, load_checks, run_checks
 CHECKS = load_checks(find_lab("04"))
 
 
-def test_the_checks_choose_the_stack_at_random_and_give_the_server_an_upstream_that_refuses():
-    stacks = set()
+def test_the_checks_choose_the_stack_and_a_route_at_random_and_give_the_server_an_upstream_that_refuses():
+    stacks, routes = set(), set()
     for _ in range(30):
         with CHECKS.lab_fixture() as extra:
             middleware = extra["server_options"]["extra_middleware"]
             stacks.add(len(middleware))
+            assert middleware[0] == CHECKS.WITHOUT_FLAGS  # a middleware with no flags: Django's defaults apply
             assert middleware[-1] == CHECKS.USER_MISTAKE
-            assert middleware[:-1] == CHECKS.ADAPTED_PAIR * ((len(middleware) - 1) // 2)
+            assert middleware[1:-1] == CHECKS.ADAPTED_PAIR * ((len(middleware) - 2) // 2)
             assert extra["settings"]["UPSTREAM_URL"].startswith("http://127.0.0.1:")
-    assert stacks == {3, 5, 7}  # one, two or three pairs (30 draws miss one with probability < 1e-5)
+            assert extra["settings"]["ROOT_URLCONF"] == CHECKS.URLCONF
+            assert extra["urlconf"] == {key: extra["settings"][key] for key in ("ROOT_URLCONF", "LAB04_PROBE_ROUTE")}
+            routes.add(extra["settings"]["LAB04_PROBE_ROUTE"])
+    assert stacks == {4, 6, 8}  # one, two or three pairs (30 draws miss one with probability < 1e-5)
+    assert len(routes) == 30  # a random path each time
+    assert {mode for _, mode in routes} == {"sync", "async"}
 
 
 def test_the_starters_failures_do_not_print_the_answers():

@@ -4,14 +4,22 @@ import pytest
 
 from labs.near_misses import near_misses
 from labs.runner import run_checks
+from liveproject import databases
 
 NEAR_MISSES = near_misses()
+# The labs whose checks see a near-miss differently on PostgreSQL, where every near-miss runs again: lab 05's race
+# (a missing row lock loses updates only there), lab 07's tests (rows an async fixture leaves behind stay only
+# there), lab 01's drafts (NULL publication dates sort first only there). The other labs' checks never touch the
+# database in a way the track changes; running their near-misses twice would cost minutes and show nothing new.
+DATABASE_DEPENDENT = {"01-async-report", "05-sync-island", "07-async-test"}
 
 
 @pytest.mark.parametrize(
     ("folder", "near_miss"), NEAR_MISSES, ids=[f"{folder.name[:2]}: {miss.name}" for folder, miss in NEAR_MISSES]
 )
 def test_the_checks_fail_a_near_miss_and_name_the_lesson(folder, near_miss, tmp_path):
+    if databases.backend() == "postgresql" and folder.name not in DATABASE_DEPENDENT:
+        pytest.skip("this lab's checks catch its near-misses the same way on both databases: they run on SQLite")
     shown = []
     report = run_checks(folder.name[:2], str(near_miss.write(folder, tmp_path)), show=shown.append)
     assert not report.passed, "\n".join(shown)

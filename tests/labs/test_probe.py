@@ -35,3 +35,13 @@ def test_a_call_with_a_hang_up_delay_gets_no_answer_and_the_others_are_answered(
             httpx.get(upstream.url, params={"delay": "0.130"}, timeout=5)
         assert httpx.get(upstream.url, params={"delay": 0.12}, timeout=5).status_code == 200
         assert upstream.in_flight == 0
+
+
+def test_a_dripped_answer_comes_one_byte_at_a_time_and_beats_a_per_read_timeout():
+    with ProbeUpstream() as upstream:
+        upstream.drip_delays.add(1.0)
+        started = time.monotonic()
+        answer = httpx.get(upstream.url, params={"delay": 1.0, "status": 201}, timeout=0.5)  # 0.5 s per read
+        assert time.monotonic() - started >= 0.98
+        assert answer.status_code == 201 and answer.json() == {"delay": 1.0, "status": 201}
+        assert upstream.max_in_flight == 1 and upstream.in_flight == 0

@@ -1,8 +1,8 @@
 """Lab 07: write async tests for GET /articles/async/<slug>/ (articles/views.py: async_article_detail).
 
-The checks run this file three more times against deliberately broken versions of that view (always 404;
-the body where the title belongs; a 500 answer for an unknown slug). Your tests must pass against the real view and
-fail against every broken one.
+The checks run this file five more times against deliberately broken versions of that view (always 404;
+the body where the title belongs; the right title with the wrong author and status; a 500 answer, and a 400 answer,
+for an unknown slug). Your tests must pass against the real view and fail against every broken one.
 """
 
 import pytest

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -85,6 +86,28 @@ class LabReport:
     @property
     def failed_steps(self) -> list[str]:
         return [name for name, ok, _, _ in self.results if not ok]
+
+
+def run_project_script(script: str, *args: str, database_url: str, debug: bool = True, what: str = "") -> str:
+    """Run `script` (Python source) in a fresh process with the project's settings, on `database_url` ("" is
+    SQLite's file), and return what it printed. The checks use it for ground truth and for rows the student has
+    not seen, so they never set Django up in their own process. A failure raises RuntimeError with its stderr."""
+    from liveproject.databases import PROJECT_ROOT
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    if debug:
+        env["DJANGO_DEBUG"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{what or 'a script of the checks'} failed: {done.stderr.strip()[-500:]}")
+    return done.stdout
 
 
 def find_lab(number) -> Path:

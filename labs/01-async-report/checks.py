@@ -10,15 +10,11 @@ the project's own models into the server's database; this process never sets Dja
 import ast
 import datetime as dt
 import json
-import os
 import random
 import secrets
-import subprocess
-import sys
 import time
 
-from labs.runner import Step, StepFailed
-from liveproject.databases import PROJECT_ROOT
+from labs.runner import Step, StepFailed, run_project_script
 from liveproject.evidence import measured
 
 # pages.views.slow_io waits settings.SLOW_IO_SECONDS (0.2 s by default): the checks choose the wait at random for
@@ -77,24 +73,8 @@ def add_unseen_articles(context) -> None:
     """Write unseen_articles() into the server's database once (a separate process, the project's models)."""
     if context.extra.get("unseen_articles_added"):
         return
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": context.server.database_url,
-        "DJANGO_DEBUG": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
     rows = json.dumps(unseen_articles())
-    done = subprocess.run(
-        [sys.executable, "-c", ADD_ARTICLES, rows],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the checks could not add their articles: {done.stderr.strip()[-500:]}")
+    run_project_script(ADD_ARTICLES, rows, database_url=context.server.database_url, what="adding the checks' articles")
     context.extra["unseen_articles_added"] = True
 
 

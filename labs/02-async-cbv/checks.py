@@ -9,17 +9,13 @@ event loop) or not (run on a worker thread)? This process never sets Django up.
 
 import ast
 import json
-import os
 import random
-import subprocess
-import sys
 import threading
 import time
 
 import httpx
 
-from labs.runner import Step, StepFailed
-from liveproject.databases import PROJECT_ROOT
+from labs.runner import Step, StepFailed, run_project_script
 from liveproject.evidence import measured
 
 # pages.views.slow_io waits settings.SLOW_IO_SECONDS (0.2 s by default): the checks choose the wait at random for
@@ -208,24 +204,10 @@ def logged_in_drafts(context):
 
 
 def views_async(context):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": context.server.database_url,
-        "DJANGO_DEBUG": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", HOW_DJANGO_RUNS_THEM, str(context.folder), context.code],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    printed = run_project_script(
+        HOW_DJANGO_RUNS_THEM, str(context.folder), context.code, database_url=context.server.database_url
     )
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.strip()[-500:])
-    answer = json.loads(done.stdout)
+    answer = json.loads(printed)
     if "error" in answer:
         raise StepFailed(f"Django could not import your views: {answer['error'][:300]}")
     sync = [name for name, is_async in answer["views"].items() if not is_async]

@@ -13,16 +13,12 @@ no capability flags, so only Django's defaults give its row.
 
 import contextlib
 import json
-import os
 import random
 import re
 import socket
-import subprocess
-import sys
 import time
 
-from labs.runner import Step, StepFailed
-from liveproject.databases import PROJECT_ROOT
+from labs.runner import Step, StepFailed, run_project_script
 
 USER_MISTAKE = "config.middleware_examples.user_header_middleware_mistake"
 # Sync-only SyncOnlyMiddleware runs on a thread; the async-only AsyncRejecting outside it brings the stack back to
@@ -87,29 +83,14 @@ def lab_fixture():
 
 def truth(context):
     if "truth" not in context.extra:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DATABASE_URL": "",
-            "PYTHONPATH": str(PROJECT_ROOT),
-        }
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                TRUTH,
-                json.dumps(context.extra["extra_middleware"]),
-                json.dumps(context.extra["urlconf"]),
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
+        printed = run_project_script(
+            TRUTH,
+            json.dumps(context.extra["extra_middleware"]),
+            json.dumps(context.extra["urlconf"]),
+            database_url="",
+            debug=False,
         )
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr[-500:])
-        context.extra["truth"] = json.loads(done.stdout)
+        context.extra["truth"] = json.loads(printed)
     return context.extra["truth"]
 
 

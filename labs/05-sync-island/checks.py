@@ -8,17 +8,13 @@ words) for a real select_for_update() call inside transaction.atomic().
 """
 
 import ast
-import os
 import secrets
-import subprocess
-import sys
 import time
 
 import httpx
 
-from labs.runner import Step, StepFailed
+from labs.runner import Step, StepFailed, run_project_script
 from liveproject import burst
-from liveproject.databases import PROJECT_ROOT
 
 # race_window() sleeps this long between check and write: long enough that a missing lock shows on every run,
 # and that a publish which skips race_window() is told apart from one that calls it, even on a busy machine.
@@ -80,23 +76,9 @@ Article.objects.create(slug=sys.argv[1], title=sys.argv[1], status="draft", auth
 
 def add_taken_back_draft(context) -> str:
     slug = f"publish-check-{secrets.token_hex(3)}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": context.server.database_url,
-        "DJANGO_DEBUG": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    done = subprocess.run(
-        [sys.executable, "-c", ADD_TAKEN_BACK_DRAFT, slug],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
+    run_project_script(
+        ADD_TAKEN_BACK_DRAFT, slug, database_url=context.server.database_url, what="adding the checks' article"
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"the checks could not add their article: {done.stderr.strip()[-500:]}")
     return slug
 
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
+from articles.selectors import drafts_visible_to, published_articles
 from articles.services import ArticleAlreadyPublished, article_publish
 from config.api import database_busy, error_response, float_param, int_param
 from config.mixins import AsyncLoginRequiredMixin
@@ -36,8 +37,7 @@ def article_as_dict(article: Article) -> dict:
 
 @require_GET
 async def async_article_slugs(request):
-    qs = Article.objects.published().order_by("-published_at", "-created_at")
-    slugs = [slug async for slug in qs.values_list("slug", flat=True)[:50]]
+    slugs = [slug async for slug in published_articles().values_list("slug", flat=True)[:50]]
     return JsonResponse({"count": len(slugs), "slugs": slugs})
 
 
@@ -84,7 +84,7 @@ async def async_article_publish(request, slug, service=article_publish):
 async def async_titles_render(request):
     """MISTAKE: render() renders the template right here, in async code, and the template evaluates the
     lazy queryset: a database query on the event loop, which Django refuses (SynchronousOnlyOperation)."""
-    articles = Article.objects.published().select_related("author")[:PAGE_SIZE]
+    articles = published_articles()[:PAGE_SIZE]
     return render(request, "articles/article_list.html", {"articles": articles})
 
 
@@ -92,7 +92,7 @@ async def async_titles_render(request):
 async def async_titles_template_response(request):
     """Fix: a TemplateResponse is rendered later, by Django's handler, on a thread (sync_to_async), where
     evaluating the lazy queryset is allowed. (Or load a list first, as ArticlePageView does.)"""
-    articles = Article.objects.published().select_related("author")[:PAGE_SIZE]
+    articles = published_articles()[:PAGE_SIZE]
     return TemplateResponse(request, "articles/article_list.html", {"articles": articles})
 
 
@@ -105,7 +105,7 @@ class ArticleListView(View):
     @method_decorator(cache_control(public=True, max_age=30))  # method_decorator keeps async handlers async
     async def get(self, request):
         page = int_param(request, "page", default=1, minimum=1, maximum=10_000)
-        published = Article.objects.published().select_related("author").order_by("-published_at", "-created_at")
+        published = published_articles()
         offset = (page - 1) * PAGE_SIZE
         articles = [article_as_dict(a) async for a in published[offset : offset + PAGE_SIZE]]
         return JsonResponse({"page": page, "count": await published.acount(), "articles": articles})
@@ -118,8 +118,7 @@ class ArticlePageView(TemplateView):
     template_name = "articles/article_list.html"
 
     async def get(self, request, *args, **kwargs):
-        published = Article.objects.published().select_related("author").order_by("-published_at", "-created_at")
-        articles = [a async for a in published[:PAGE_SIZE]]
+        articles = [a async for a in published_articles()[:PAGE_SIZE]]
         return self.render_to_response(self.get_context_data(articles=articles))
 
 
@@ -130,9 +129,7 @@ class DraftList(View):
     has loaded the user (AsyncLoginRequiredMixin does; Django's LoginRequiredMixin fails doing it)."""
 
     async def get(self, request):
-        drafts = Article.objects.filter(status=Article.Status.DRAFT).order_by("slug")
-        if not request.user.is_staff:
-            drafts = drafts.filter(author=request.user)
+        drafts = drafts_visible_to(request.user)
         slugs = [slug async for slug in drafts.values_list("slug", flat=True)]
         return JsonResponse({"count": len(slugs), "slugs": slugs})
 

@@ -239,6 +239,7 @@ def run_checks(
     show: Callable[[str], None] = report_line,
     progress: str | None = None,
     who: str | None = None,
+    until: Callable[[str], bool] | None = None,
 ) -> LabReport:
     """Start the project serving `code` for lab `number`, run every step, print one verdict per step.
 
@@ -246,7 +247,10 @@ def run_checks(
     in lab 07, its detail_tests.py): a near-miss variant that tests/labs/ expects the checks to fail.
     The first line names the lab, the code and the database the checks use (DATABASE_URL's, or SQLite).
     `progress`: a folder to write the run's result file in (labs/progress.py); by default LAB_PROGRESS_DIR's,
-    and none when that is unset. `who`: the name in that file (default: LAB_STUDENT, else the login name)."""
+    and none when that is unset. `who`: the name in that file (default: LAB_STUDENT, else the login name).
+    `until`: stop after the first failure whose text ("step: message hint") it accepts, leaving the later steps
+    unrun. tests/labs/ uses it for near-misses: once a failure names the lesson, the later steps cannot change
+    that verdict, and not running them saves minutes per run of the suite."""
     from liveproject import LiveServer
     from liveproject.evidence import measured
 
@@ -291,6 +295,9 @@ def run_checks(
                     )
                 else:
                     report.results.append((step.name, True, "", ""))
+                name, ok, message, hint = report.results[-1]
+                if until is not None and not ok and until(f"{name}: {message} {hint}"):
+                    break
     report.seconds = time.perf_counter() - started
     for name, ok, message, hint in report.results:
         show(f"  {'PASS' if ok else 'FAIL'}  {name}")

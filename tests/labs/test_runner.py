@@ -49,6 +49,17 @@ def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_databas
     assert any("the server logged: django.core.exceptions.SynchronousOnlyOperation" in line for line in shown)
 
 
+
+def test_until_stops_after_the_first_failure_it_accepts_and_runs_no_later_step():
+    from labs.runner import load_checks
+
+    steps = [step.name for step in load_checks(find_lab("02")).STEPS]
+    shown = []
+    report = run_checks("02", "starter", show=shown.append, until=lambda failure: "overlap" in failure)
+    assert [name for name, *_ in report.results] == steps[:2], shown  # every starter step fails; step 2 is the one
+    assert not report.passed and "overlap" in report.results[-1][0]
+
+
 LOG = """\
 INFO config.access GET /ping/async/ 200 2.1ms id=1
 ERROR django.request Internal Server Error: /labs/05-sync-island/articles/x/publish/

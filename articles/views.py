@@ -17,8 +17,9 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from articles.selectors import drafts_visible_to, published_articles
 from articles.services import ArticleAlreadyPublished, article_publish
-from config.api import database_busy, error_response, float_param, int_param
+from config.errors import database_busy, error_response
 from config.mixins import AsyncLoginRequiredMixin
+from config.params import float_param, int_param
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import JsonResponse
 from django.utils.decorators import sync_and_async_middleware
 
-from config.api import ApiError, error_response
+from config.errors import ApiError, error_response
 
 access_log = logging.getLogger("config.access")
 

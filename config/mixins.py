@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.api import error_response
+from config.errors import error_response
 
 
 class AsyncLoginRequiredMixin:

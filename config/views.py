@@ -20,7 +20,8 @@ from django.middleware.csrf import get_token
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
 
-from config.api import ApiError, error_response, json_body
+from config.errors import ApiError, error_response
+from config.params import json_body
 
 
 @require_GET

@@ -23,7 +23,8 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from articles.models import Article
-from config.api import ApiError, float_list_param, float_param, int_list_param, int_param
+from config.errors import ApiError
+from config.params import float_list_param, float_param, int_list_param, int_param
 
 lifecycle_log = logging.getLogger("pages.lifecycle")
 

@@ -307,5 +307,5 @@ STEPS = [
         "asyncio.wait(tasks, timeout=DEADLINE), cancel what is unfinished, and report it as 'deadline'; start each "
         "call's timeout inside the semaphore",
     ),
-    Step("bad input is a 400", bad_input, "config.api.float_list_param(request, 'delays', ..., max_items=10)"),
+    Step("bad input is a 400", bad_input, "config.params.float_list_param(request, 'delays', ..., max_items=10)"),
 ]

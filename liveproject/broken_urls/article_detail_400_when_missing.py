@@ -5,7 +5,7 @@ from django.urls import path
 
 from articles import views
 from articles.models import Article
-from config.api import error_response
+from config.errors import error_response
 from config.urls import urlpatterns as project_urlpatterns
 
 

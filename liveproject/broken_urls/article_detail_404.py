@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from config.api import error_response
+from config.errors import error_response
 from config.urls import urlpatterns as project_urlpatterns
 
 

@@ -12,7 +12,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpResponse, HttpResponseNotAllowed
 
-from config.api import ApiError
+from config.errors import ApiError
 from config.middleware import (
     AccessLogMiddleware,
     JsonErrorMiddleware,

@@ -49,7 +49,6 @@ def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_databas
     assert any("the server logged: django.core.exceptions.SynchronousOnlyOperation" in line for line in shown)
 
 
-
 def test_until_stops_after_the_first_failure_it_accepts_and_runs_no_later_step():
     from labs.runner import load_checks
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, ArticleTransition
-from config.api import error_response
+from config.errors import error_response
 from labs.support import race_window
 
 

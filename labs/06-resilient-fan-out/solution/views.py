@@ -8,7 +8,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
-from config.api import ApiError, float_list_param, int_list_param
+from config.errors import ApiError
+from config.params import float_list_param, int_list_param
 from pages.views import upstream_url
 
 PER_CALL_TIMEOUT = 0.5

@@ -25,7 +25,7 @@ MAX_IN_FLIGHT = 3  # upstream calls at once
 @require_GET
 async def aggregate(request):
     started = time.perf_counter()
-    # TODO 1: validate the input with config.api (float_list_param, int_list_param) so bad input is a 400.
+    # TODO 1: validate the input with config.params (float_list_param, int_list_param) so bad input is a 400.
     delays = [float(d) for d in request.GET.get("delays", "0.1").split(",")]
     statuses = [int(s) for s in request.GET.get("statuses", "200").split(",")]
     statuses += [200] * (len(delays) - len(statuses))

@@ -2,7 +2,8 @@ import sqlite3
 
 import pytest
 
-from config.api import ApiError, database_busy, float_list_param, float_param, int_list_param, int_param, json_body
+from config.errors import ApiError, database_busy
+from config.params import float_list_param, float_param, int_list_param, int_param, json_body
 
 
 @pytest.mark.parametrize(

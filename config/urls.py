@@ -10,9 +10,9 @@ urlpatterns = [
     path("articles/", include("articles.urls")),
     path("labs/", include("labs.urls")),  # each lab's views, from labs/NN-name/ (see labs/urls.py)
     path("auth/csrf/", views.csrf_token, name="csrf_token"),
-    path("auth/login/", views.async_login, name="login"),
-    path("auth/logout/", views.async_logout, name="logout"),
-    path("auth/whoami/", views.async_whoami, name="whoami"),
+    path("auth/login/", views.async_login, name="async_login"),
+    path("auth/logout/", views.async_logout, name="async_logout"),
+    path("auth/whoami/", views.async_whoami, name="async_whoami"),
     path("admin/", admin.site.urls),
 ]
 

@@ -93,10 +93,10 @@ def slow_query(seconds: float):
     """A queryset of one row whose evaluation waits `seconds` inside the database, like a slow query:
     `await slow_query(0.1).afirst()` takes about 0.1 s, spent in the database driver, not in Python.
 
-    The project's own (pages/views.py: slow_query, which the server's views use too); on SQLite, pages/apps.py
+    The project's own (pages/views/database.py: slow_query, which the server's views use too); on SQLite, pages/apps.py
     gives every connection, the kernel's included, the pg_sleep() function it needs.
     """
-    from pages.views import slow_query as project_slow_query
+    from pages.views.database import slow_query as project_slow_query
 
     return project_slow_query(seconds)
 

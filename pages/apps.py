@@ -3,8 +3,8 @@ from django.db.backends.signals import connection_created
 
 
 def add_sleep_function_to_sqlite(sender, connection, **kwargs):
-    """Give SQLite connections a pg_sleep(seconds), as PostgreSQL has: pages/views.py: slow_query waits inside the
-    database on both tracks. time.sleep releases the GIL while it waits, as a database server would."""
+    """Give SQLite connections a pg_sleep(seconds), as PostgreSQL has: pages/views/database.py: slow_query waits
+    inside the database on both tracks. time.sleep releases the GIL while it waits, as a database server would."""
     if connection.vendor == "sqlite":
         import time
 

@@ -7,8 +7,8 @@ from pages import views
 urlpatterns = [
     # Seed endpoints (URLs and JSON shapes kept as the course has always shown them)
     path("async-hello/", views.async_hello, name="async_hello"),
-    path("async-demo/concurrent/", views.async_concurrency_demo, name="async_concurrent"),
-    path("async-demo/sequential/", views.async_sequential_demo, name="async_sequential"),
+    path("async-demo/concurrent/", views.async_concurrency_demo, name="async_concurrency_demo"),
+    path("async-demo/sequential/", views.async_sequential_demo, name="async_sequential_demo"),
     path("async-status/", views.AsyncStatusView.as_view(), name="async_status"),
     # Sync/async twins
     path("ping/sync/", views.sync_ping, name="sync_ping"),

@@ -35,10 +35,10 @@ PROVOKED = [
     (LOGGED_IN, "SynchronousOnlyOperation", "config.middleware_examples"),
     ("/articles/titles/render/", "SynchronousOnlyOperation", "articles.views"),
     ("/lab04/wrapped/", "SynchronousOnlyOperation", "articles.views"),  # first project frame: lab04_audit
-    ("/clients/global/", "httpx.ConnectError", "pages.views"),
+    ("/clients/global/", "httpx.ConnectError", "pages.views.upstream"),
     ("/lab04/other-error/", "RuntimeError", "liveproject.broken_urls.lab04_audit_errors"),
 ]
-LAST = ("/clients/per-request/", "httpx.ConnectError", "pages.views")  # the log always ends with another type
+LAST = ("/clients/per-request/", "httpx.ConnectError", "pages.views.upstream")  # the log always ends with another type
 
 TRUTH = """
 import json, sys, django

@@ -38,7 +38,7 @@ async def measure_10_2() -> dict[str, str]:
 
     from articles.models import Article
     from liveproject.experiments import count_queries
-    from pages.views import slow_query_on_own_connection
+    from pages.views.database import slow_query_on_own_connection
 
     async def read_twenty():
         return [article async for article in Article.objects.all()[:20]]

@@ -73,7 +73,7 @@ async def test_async_compute(aclient):
 def test_burn_cpu_spends_thread_cpu_time():
     import time
 
-    from pages.views import burn_cpu
+    from pages.views.twins import burn_cpu
 
     before = time.thread_time()
     assert burn_cpu(0.02) > 0

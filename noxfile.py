@@ -154,6 +154,17 @@ def execute(session: nox.Session) -> None:
             "--ExecutePreprocessor.record_timing=False",  # no timestamps: a refresh diffs only real changes
             notebook, env=SQLITE,
         )  # fmt: skip
+        session.run("python", "-c", FORGET_PYTHON_PATCH_VERSION, notebook, silent=True)
+
+
+# A notebook stores the kernel's Python version (3.11.7 here, 3.11.9 elsewhere): a refresh on another machine would
+# change that line and nothing else. The version is machine-specific and no cell needs it: it is left out.
+FORGET_PYTHON_PATCH_VERSION = """
+import sys, nbformat
+notebook = nbformat.read(sys.argv[1], as_version=4)
+if notebook.metadata.get("language_info", {}).pop("version", None) is not None:
+    nbformat.write(notebook, sys.argv[1])
+"""
 
 
 @nox.session

@@ -11,7 +11,9 @@ urlpatterns = [
     path("titles/render/", views.async_titles_render, name="async_titles_render"),
     path("titles/template-response/", views.async_titles_template_response, name="async_titles_template_response"),
     path("drafts/", views.DraftListView.as_view(), name="draft_list"),
-    path("drafts/with-django-mixin/", views.DraftListWithDjangoMixinView.as_view(), name="draft_list_with_django_mixin"),
+    path(
+        "drafts/with-django-mixin/", views.DraftListWithDjangoMixinView.as_view(), name="draft_list_with_django_mixin"
+    ),
     path("async/slugs/", views.async_article_slugs, name="async_article_slugs"),
     path("async/<slug:slug>/", views.async_article_detail, name="async_article_detail"),
     path("async/<slug:slug>/publish/", views.async_article_publish, name="async_article_publish"),

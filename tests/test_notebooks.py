@@ -98,6 +98,24 @@ def test_committed_executed_top_to_bottom(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS)
+def test_stored_outputs_carry_nothing_machine_specific(path):
+    notebook = json.loads((PROJECT_ROOT / path).read_text())
+    assert "version" not in notebook["metadata"].get("language_info", {}), f"{path}: refresh it with nox -s execute"
+    for cell in notebook["cells"]:  # figures are palette PNGs (liveproject.plots.small_png), not RGBA
+        for output in cell.get("outputs", []):
+            png = output.get("data", {}).get("image/png")
+            assert png is None or png_colour_type(png) == 3, f"{path}: a figure not stored with small_png"
+
+
+def png_colour_type(encoded) -> int:
+    """The colour type byte of a base64 PNG's header: 3 for a palette, 6 for RGBA."""
+    import base64
+
+    raw = base64.b64decode("".join(encoded) if isinstance(encoded, list) else encoded)
+    return raw[25]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS)
 def test_the_first_cell_stops_what_an_earlier_run_of_it_started(path):
     if path.startswith("labs/") and not starts_servers(path):
         pytest.skip("this lab notebook starts no server: its work runs in pytest sessions that end with each call")

@@ -14,7 +14,6 @@ from config.params import float_param, int_param
 lifecycle_log = logging.getLogger("pages.lifecycle")  # what long-lived requests did, for chapter 07
 
 
-
 @require_GET
 async def async_long_poll(request):
     """Wait for an event that never comes; log what happens if the client gives up first.

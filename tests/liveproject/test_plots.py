@@ -51,3 +51,22 @@ def test_spans_draw_one_bar_per_row_from_start_to_end():
     bars = figure.axes[0].patches
     assert [(bar.get_x(), round(bar.get_width(), 6)) for bar in bars] == [(0.0, 0.3), (0.0, 1.5)]
     assert [label.get_text() for label in figure.axes[0].get_yticklabels()] == ["client", "thread"]
+
+
+def test_small_png_is_a_palette_png_a_fraction_of_matplotlibs_own_and_the_same_for_the_same_figure():
+    import io
+
+    from PIL import Image
+
+    from liveproject.plots import PALETTE_COLOURS, small_png
+
+    results = [RequestResult(i, i * 0.01, 0.2 + i * 0.01, 200) for i in range(40)]
+    figure = plot_timeline(Burst("x", 40, results, 0.6, 0.0), expected=0.2)
+    own = io.BytesIO()
+    figure.savefig(own, format="png", bbox_inches="tight")
+    small = small_png(figure)
+    image = Image.open(io.BytesIO(small))
+    assert image.mode == "P" and len(image.getcolors()) <= PALETTE_COLOURS
+    assert image.size == Image.open(own).size  # the same picture, drawn at the same size
+    assert len(small) < len(own.getvalue()) / 2
+    assert small_png(figure) == small  # a refresh that changes nothing visible changes no bytes

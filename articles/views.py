@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 
 from articles.models import Article
-from articles.selectors import drafts_visible_to, published_articles
+from articles.selectors import article_list_drafts, article_list_published
 from articles.services import ArticleAlreadyPublished, article_publish
 from config.errors import database_busy, error_response
 from config.mixins import AsyncLoginRequiredMixin
@@ -38,7 +38,7 @@ def article_as_dict(article: Article) -> dict:
 
 @require_GET
 async def async_article_slugs(request):
-    slugs = [slug async for slug in published_articles().values_list("slug", flat=True)[:50]]
+    slugs = [slug async for slug in article_list_published().values_list("slug", flat=True)[:50]]
     return JsonResponse({"count": len(slugs), "slugs": slugs})
 
 
@@ -85,7 +85,7 @@ async def async_article_publish(request, slug, service=article_publish):
 async def async_titles_render(request):
     """MISTAKE: render() renders the template right here, in async code, and the template evaluates the
     lazy queryset: a database query on the event loop, which Django refuses (SynchronousOnlyOperation)."""
-    articles = published_articles()[:PAGE_SIZE]
+    articles = article_list_published()[:PAGE_SIZE]
     return render(request, "articles/article_list.html", {"articles": articles})
 
 
@@ -93,7 +93,7 @@ async def async_titles_render(request):
 async def async_titles_template_response(request):
     """Fix: a TemplateResponse is rendered later, by Django's handler, on a thread (sync_to_async), where
     evaluating the lazy queryset is allowed. (Or load a list first, as ArticlePageView does.)"""
-    articles = published_articles()[:PAGE_SIZE]
+    articles = article_list_published()[:PAGE_SIZE]
     return TemplateResponse(request, "articles/article_list.html", {"articles": articles})
 
 
@@ -106,7 +106,7 @@ class ArticleListView(View):
     @method_decorator(cache_control(public=True, max_age=30))  # method_decorator keeps async handlers async
     async def get(self, request):
         page = int_param(request, "page", default=1, minimum=1, maximum=10_000)
-        published = published_articles()
+        published = article_list_published()
         offset = (page - 1) * PAGE_SIZE
         articles = [article_as_dict(a) async for a in published[offset : offset + PAGE_SIZE]]
         return JsonResponse({"page": page, "count": await published.acount(), "articles": articles})
@@ -119,7 +119,7 @@ class ArticlePageView(TemplateView):
     template_name = "articles/article_list.html"
 
     async def get(self, request, *args, **kwargs):
-        articles = [a async for a in published_articles()[:PAGE_SIZE]]
+        articles = [a async for a in article_list_published()[:PAGE_SIZE]]
         return self.render_to_response(self.get_context_data(articles=articles))
 
 
@@ -130,7 +130,7 @@ class DraftList(View):
     has loaded the user (AsyncLoginRequiredMixin does; Django's LoginRequiredMixin fails doing it)."""
 
     async def get(self, request):
-        drafts = drafts_visible_to(request.user)
+        drafts = article_list_drafts(user=request.user)
         slugs = [slug async for slug in drafts.values_list("slug", flat=True)]
         return JsonResponse({"count": len(slugs), "slugs": slugs})
 

@@ -1,8 +1,8 @@
 """Reads of the articles app: the querysets its views start from (writes go through services.py).
 
-Named <entity>_<action>, like the services, with keyword-only arguments. Each function returns a lazy queryset: the view decides how to run it (async for, acount, a slice), so the same
-selector serves async views, sync views and templates. Their order is Article.Meta.ordering (newest publication
-first) unless a function says otherwise.
+Named <entity>_<action>, like the services, with keyword-only arguments. Each function returns a lazy queryset:
+the view decides how to run it (async for, acount, a slice), so the same selector serves async views, sync views
+and templates. Their order is Article.Meta.ordering (newest publication first) unless a function says otherwise.
 """
 
 from django.db.models import QuerySet

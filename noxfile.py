@@ -5,6 +5,7 @@
     nox -s course          JupyterLab at chapters/00-start-here.ipynb, with the project's database ready
     nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
+    nox -s notebook_diffs  make `git diff` show notebook changes cell by cell (nbdime), for reviewing a refresh
     nox -s lint            ruff on the .py files and the notebooks
     nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
     nox -s lab -- 01       check lab 01 (your labs/01-*/views.py); add --solution for the reference solution,
@@ -165,6 +166,19 @@ notebook = nbformat.read(sys.argv[1], as_version=4)
 if notebook.metadata.get("language_info", {}).pop("version", None) is not None:
     nbformat.write(notebook, sys.argv[1])
 """
+
+
+@nox.session
+def notebook_diffs(session: nox.Session) -> None:
+    """Make this clone's `git diff` and `git show` read a notebook change as cells and outputs (nbdime).
+
+    .gitattributes already names the driver for *.ipynb; this sets its command in .git/config, with the path of
+    nbdime in this session's environment, so it works without activating anything. Undo with
+    `git config --unset diff.jupyternotebook.command`."""
+    install(session)
+    driver = Path(session.bin) / "git-nbdiffdriver"
+    session.run("git", "config", "diff.jupyternotebook.command", f"{driver} diff", external=True)
+    session.log("git diff now shows notebooks cell by cell; `git diff --no-ext-diff` shows the raw JSON")
 
 
 @nox.session

@@ -135,6 +135,8 @@ def test_the_static_checks_catch_what_they_are_for():
         'claims.judge("aall exists", {"has aall": False}, evidence="", fix="")\nprint("overlapped: True")\n'
         'print(f"N={n}: as predicted: True")\n'
     )
-    assert len(constant_evidence(faked)) == 4 and len(typed_prints(faked)) == 2
+    assert len(constant_evidence(faked)) == 4
+    assert len(typed_prints(faked)) == 2
     measured = ast.parse('check("wall", batch.wall, below=0.6)\nshow("async", iscoroutinefunction(view))\n')
-    assert constant_evidence(measured) == [] and typed_prints(measured) == []
+    assert constant_evidence(measured) == []
+    assert typed_prints(measured) == []

@@ -40,7 +40,8 @@ def test_a_lazy_queryset_rendered_in_async_code_fails_and_a_template_response_wo
     assert uvicorn_server.client.get("/articles/titles/render/").status_code == 500
     uvicorn_server.wait_for_log("SynchronousOnlyOperation")
     page = uvicorn_server.client.get("/articles/titles/template-response/")
-    assert page.status_code == 200 and page.text.count("<li>") == 10
+    assert page.status_code == 200
+    assert page.text.count("<li>") == 10
 
 
 def test_without_the_row_lock_concurrent_publishes_collide_on_postgresql_only():
@@ -64,11 +65,14 @@ def test_without_the_row_lock_concurrent_publishes_collide_on_postgresql_only():
             slug: server.client.get(f"/articles/async/article-{slug}/").json()["transitions"] for slug in ("46", "47")
         }
         vendor = "postgresql" if server.database_url.startswith("postgres") else "sqlite"
-    assert locked.statuses == {200: 1, 409: 49} and transitions["47"] == 1
+    assert locked.statuses == {200: 1, 409: 49}
+    assert transitions["47"] == 1
     if vendor == "postgresql":
-        assert 2 <= unlocked.statuses[200] <= 8 and transitions["46"] == unlocked.statuses[200], unlocked.statuses
+        assert 2 <= unlocked.statuses[200] <= 8, unlocked.statuses
+        assert transitions["46"] == unlocked.statuses[200], unlocked.statuses
     else:
-        assert unlocked.statuses == {200: 1, 409: 49} and transitions["46"] == 1
+        assert unlocked.statuses == {200: 1, 409: 49}
+        assert transitions["46"] == 1
 
 
 def test_publish_opts_out_of_atomic_requests_and_still_works():
@@ -81,7 +85,8 @@ def test_publish_opts_out_of_atomic_requests_and_still_works():
 def test_publish_rejects_a_bad_work_seconds(uvicorn_server):
     headers = uvicorn_server.login_headers("editor")
     answer = uvicorn_server.client.post("/articles/async/article-49/publish/?work_seconds=5", headers=headers)
-    assert answer.status_code == 400 and "work_seconds" in answer.json()["error"]
+    assert answer.status_code == 400
+    assert "work_seconds" in answer.json()["error"]
     assert uvicorn_server.client.get("/articles/async/article-49/").json()["status"] == "draft"
 
 
@@ -97,6 +102,9 @@ def test_sqlite_deferred_transactions_collide_as_database_is_locked_and_immediat
             transitions = server.client.get("/articles/async/article-43/").json()["transitions"]
             outcomes[mode] = result.statuses, transitions, len(server.log_lines("database is locked (answered 503)"))
     deferred, deferred_transitions, deferred_logged = outcomes["DEFERRED"]
-    assert deferred[200] == 1 and deferred[503] >= 1 and set(deferred) <= {200, 409, 503}, deferred
-    assert deferred_transitions == 1 and deferred_logged == deferred[503]
+    assert deferred[200] == 1, deferred
+    assert deferred[503] >= 1, deferred
+    assert set(deferred) <= {200, 409, 503}, deferred
+    assert deferred_transitions == 1
+    assert deferred_logged == deferred[503]
     assert outcomes["IMMEDIATE"] == ({200: 1, 409: 29}, 1, 0)

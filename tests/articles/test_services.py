@@ -7,7 +7,8 @@ from articles.services import ArticleAlreadyPublished, article_publish
 @pytest.mark.django_db
 def test_publish_moves_a_draft_and_records_one_transition(editor):
     article = article_publish(slug="article-41", published_by=editor)
-    assert article.status == Article.Status.PUBLISHED and article.published_at is not None
+    assert article.status == Article.Status.PUBLISHED
+    assert article.published_at is not None
     stored = Article.objects.get(slug="article-41")
     assert (stored.status, stored.published_at) == (article.status, article.published_at)
     assert list(

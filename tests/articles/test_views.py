@@ -87,13 +87,15 @@ async def test_article_list_pages_through_published_articles(seeded):
 @pytest.mark.parametrize("page", ["0", "x", "-1", "10001"])
 async def test_article_list_rejects_bad_pages(seeded, page):
     response = await AsyncClient().get("/articles/async/", {"page": page})
-    assert response.status_code == 400 and "page must be" in response.json()["error"]
+    assert response.status_code == 400
+    assert "page must be" in response.json()["error"]
 
 
 async def test_article_page_renders_the_newest_ten(seeded):
     response = await AsyncClient().get("/articles/page/")
     html = response.content.decode()
-    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
     assert html.count("<li>") == 10
     assert "Deploying under uvicorn (40)</a>, by ada" in html
 

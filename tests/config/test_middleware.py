@@ -34,13 +34,15 @@ async def async_view(request):
 
 @pytest.mark.parametrize("factory", BOTH_MODE_MIDDLEWARE)
 def test_middleware_declares_both_modes_and_follows_get_response(factory):
-    assert factory.sync_capable and factory.async_capable
+    assert factory.sync_capable
+    assert factory.async_capable
     assert not iscoroutinefunction(factory(sync_view))  # sync chain: a plain callable
     assert iscoroutinefunction(factory(async_view))  # async chain: awaitable, no thread hop needed
 
 
 def test_sync_only_middleware_declares_sync_only():
-    assert SyncOnlyMiddleware.sync_capable and not SyncOnlyMiddleware.async_capable
+    assert SyncOnlyMiddleware.sync_capable
+    assert not SyncOnlyMiddleware.async_capable
 
 
 @pytest.mark.parametrize("incoming", ["abc-123", "A.b_c-9", "x" * 64])

@@ -77,4 +77,5 @@ async def test_the_marked_rejecting_middleware_is_a_coroutine_function_and_the_u
     async def inner(request):
         return None
 
-    assert iscoroutinefunction(AsyncRejecting(inner)) and not iscoroutinefunction(AsyncWithoutMarkRejecting(inner))
+    assert iscoroutinefunction(AsyncRejecting(inner))
+    assert not iscoroutinefunction(AsyncWithoutMarkRejecting(inner))

@@ -69,4 +69,5 @@ def test_production_mode_passes_check_deploy_only_with_https_settings(https, pas
         assert "no issues" in result.stdout
     else:  # plain HTTP is for the course's loopback servers, and check --deploy says so
         assert result.returncode != 0
-        assert "security.W008" in result.stderr and "security.W012" in result.stderr
+        assert "security.W008" in result.stderr
+        assert "security.W012" in result.stderr

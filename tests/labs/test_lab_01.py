@@ -15,7 +15,8 @@ def context_for(tmp_path, source):
 
 def test_each_run_chooses_a_wait_that_no_typed_in_number_matches():
     waits = {load_checks(FOLDER).SLOW_IO_SECONDS for _ in range(5)}
-    assert len(waits) > 1 and all(0.25 <= wait <= 0.4 for wait in waits)
+    assert len(waits) > 1
+    assert all(0.25 <= wait <= 0.4 for wait in waits)
     checks = load_checks(FOLDER)
     assert checks.SERVER_SETTINGS == {"SLOW_IO_SECONDS": checks.SLOW_IO_SECONDS}
     assert checks.CONCURRENT_BOUND < 2 * checks.SLOW_IO_SECONDS  # two waits in sequence cannot pass

@@ -19,7 +19,8 @@ LABS = [folder.name for folder in lab_folders()]
 def test_checks_fail_on_the_starter_and_pass_on_the_solution(lab):
     shown = []
     starter = run_checks(lab[:2], "starter", show=shown.append)
-    assert starter.results and not starter.passed, shown
+    assert starter.results, shown
+    assert not starter.passed, shown
     assert all(hint for _, ok, _, hint in starter.results if not ok)  # every failure comes with a hint
     solution = run_checks(lab[:2], "solution", show=shown.append)
     assert solution.passed, shown
@@ -79,7 +80,8 @@ def test_a_lab_that_does_not_import_answers_500_with_the_reason_and_the_others_s
     urlconf = type("urlconf", (), {"urlpatterns": build_urlpatterns("student")})
     match = resolve(f"/{LABS[0]}/anything/", urlconf=urlconf)
     response = asyncio.run(match.func(RequestFactory().get("/"), **match.kwargs))
-    assert response.status_code == 500 and b"did not import: SyntaxError" in response.content
+    assert response.status_code == 500
+    assert b"did not import: SyntaxError" in response.content
     with pytest.raises(Resolver404):  # the other lab imported normally: its own URLs, no catch-all error view
         resolve(f"/{LABS[1]}/no-such-path/", urlconf=urlconf)
 

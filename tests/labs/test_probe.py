@@ -14,7 +14,8 @@ def test_counts_the_most_calls_in_flight_and_answers_with_the_status_asked_for()
         with concurrent.futures.ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(lambda _: httpx.get(upstream.url, params={"delay": 0.3}, timeout=5), range(4)))
         assert [answer.status_code for answer in answers] == [200] * 4
-        assert upstream.max_in_flight == 4 and upstream.in_flight == 0
+        assert upstream.max_in_flight == 4
+        assert upstream.in_flight == 0
         assert httpx.get(upstream.url, params={"status": 503}, timeout=5).status_code == 503
 
 
@@ -24,7 +25,8 @@ def test_a_caller_that_hangs_up_stops_counting_and_reset_starts_afresh():
             httpx.get(upstream.url, params={"delay": 5}, timeout=0.2)
         started = time.monotonic()
         upstream.reset()
-        assert upstream.in_flight == 0 and upstream.max_in_flight == 0
+        assert upstream.in_flight == 0
+        assert upstream.max_in_flight == 0
         assert time.monotonic() - started < 3  # the hung-up call was cancelled, not waited out
 
 
@@ -43,5 +45,7 @@ def test_a_dripped_answer_comes_one_byte_at_a_time_and_beats_a_per_read_timeout(
         started = time.monotonic()
         answer = httpx.get(upstream.url, params={"delay": 1.0, "status": 201}, timeout=0.5)  # 0.5 s per read
         assert time.monotonic() - started >= 0.98
-        assert answer.status_code == 201 and answer.json() == {"delay": 1.0, "status": 201}
-        assert upstream.max_in_flight == 1 and upstream.in_flight == 0
+        assert answer.status_code == 201
+        assert answer.json() == {"delay": 1.0, "status": 201}
+        assert upstream.max_in_flight == 1
+        assert upstream.in_flight == 0

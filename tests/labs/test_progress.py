@@ -53,9 +53,11 @@ def test_the_table_shows_each_persons_latest_and_best_run(tmp_path):
     assert ada.split()[:6] == ["ada", "01-async-report", "student", "2/3", "3/3", "3"]
     assert ada.split()[-3:] == ["SQLite", "step", "3"]
     bob = next(line for line in table if line.startswith("bob "))
-    assert bob.split()[3:5] == ["0/2", "0/2"] and bob.endswith("step 1 (+1)")
+    assert bob.split()[3:5] == ["0/2", "0/2"]
+    assert bob.endswith("step 1 (+1)")
     teacher = next(line for line in table if line.startswith("teacher "))
-    assert teacher.split()[2:4] == ["solution", "3/3"] and "done" in teacher
+    assert teacher.split()[2:4] == ["solution", "3/3"]
+    assert "done" in teacher
     assert table[-2] == f"3 person-lab pairs, 1 done; 5 runs in {tmp_path}"
     assert table[-1] == "1 file(s) could not be read: broken.json"
     assert len(read_results(tmp_path)[0]) == 5
@@ -83,7 +85,8 @@ def test_check_with_progress_writes_the_run_and_progress_prints_the_table(tmp_pa
     assert runner.main(["progress", str(tmp_path)]) == 0
     shown = capsys.readouterr().out
     assert "result written to " + str(tmp_path) in shown
-    assert "grace  04-stack-audit  student  1/2" in shown and "PostgreSQL at 127.0.0.1:5432" in shown
+    assert "grace  04-stack-audit  student  1/2" in shown
+    assert "PostgreSQL at 127.0.0.1:5432" in shown
 
 
 def test_a_check_run_in_a_notebook_writes_its_result_when_lab_progress_dir_is_set(tmp_path, monkeypatch):
@@ -91,7 +94,8 @@ def test_a_check_run_in_a_notebook_writes_its_result_when_lab_progress_dir_is_se
     monkeypatch.setenv("LAB_STUDENT", "ada")
     shown = []
     done = runner.run_checks("03", "solution", show=shown.append)  # as a notebook calls it: no progress argument
-    assert done.passed and shown[-1].startswith(f"result written to {tmp_path}")
+    assert done.passed
+    assert shown[-1].startswith(f"result written to {tmp_path}")
     (record,), _ = read_results(tmp_path)
     assert (record["who"], record["lab"], record["code"]) == ("ada", "03-sync-only", "solution")
     assert record["passed_steps"] == record["total_steps"] == len(done.results)

@@ -43,9 +43,12 @@ def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_databas
     report = run_checks("05", str(variant), show=shown.append)
     assert shown[0] == f"Lab 05-sync-island, checking the variant code (views.py) on «{expected_database()}»:"
     name, ok, message, _ = report.results[1]  # a logged-in user: the session is read from the database
-    assert name == "a user who is not staff gets 403" and not ok and "got 500" in message, shown
+    assert name == "a user who is not staff gets 403", shown
+    assert not ok, shown
+    assert "got 500" in message, shown
     assert "the server logged: django.core.exceptions.SynchronousOnlyOperation: You cannot call" in message, shown
-    assert "(views.py, line" in message and ", in publish)" in message  # where, in the student's file
+    assert "(views.py, line" in message
+    assert ", in publish)" in message
     assert any("the server logged: django.core.exceptions.SynchronousOnlyOperation" in line for line in shown)
 
 
@@ -56,7 +59,8 @@ def test_until_stops_after_the_first_failure_it_accepts_and_runs_no_later_step()
     shown = []
     report = run_checks("02", "starter", show=shown.append, until=lambda failure: "overlap" in failure)
     assert [name for name, *_ in report.results] == steps[:2], shown  # every starter step fails; step 2 is the one
-    assert not report.passed and "overlap" in report.results[-1][0]
+    assert not report.passed
+    assert "overlap" in report.results[-1][0]
 
 
 LOG = """\
@@ -133,7 +137,8 @@ def test_python_m_labs_check_without_the_course_packages_says_how_to_run_the_che
     )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
-    assert "no 'dj_database_url'" in done.stdout and "nox -s lab -- 05" in done.stdout
+    assert "no 'dj_database_url'" in done.stdout
+    assert "nox -s lab -- 05" in done.stdout
 
 
 class FakeSession:
@@ -217,7 +222,8 @@ def test_a_second_session_in_the_same_environment_installs_nothing_until_a_pin_c
     first, second = FakeSession(location=venv), FakeSession(location=venv)
     noxfile.install(first)
     noxfile.install(second)
-    assert len(first.installs) == 3 and second.installs == []  # requirements, the project, the font cache: once
+    assert len(first.installs) == 3
+    assert second.installs == []
 
     (project / "requirements.txt").write_text("a changed pin\n")
     third = FakeSession(location=venv)

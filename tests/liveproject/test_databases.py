@@ -48,6 +48,7 @@ def test_databases_of_dead_processes_are_dropped_and_those_of_live_ones_kept():
 def test_sqlite_options_are_the_projects_on_either_track(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/course")  # the PostgreSQL track
     options = databases.sqlite_options()
-    assert options["transaction_mode"] == "IMMEDIATE" and options["timeout"] == 20
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] == 20
     assert "journal_mode=WAL" in options["init_command"]
     assert os.environ["DATABASE_URL"] == "postgres://postgres@127.0.0.1:5432/course"  # left as it was

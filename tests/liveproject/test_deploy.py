@@ -14,7 +14,8 @@ def test_persistent_connections_are_counted_and_closed_ones_are_not():
     ):
         assert database_connections(leaky) == 0  # the readiness probe does not touch the database
         held = connections_held({"leaky": leaky, "closing": closing}, n=10, later=1.0)
-    assert held["leaky"].statuses == {200: 10} and held["closing"].statuses == {200: 10}
+    assert held["leaky"].statuses == {200: 10}
+    assert held["closing"].statuses == {200: 10}
     # one connection per request thread, still open after the threads have exited
     assert held["leaky"].soon == held["leaky"].later == 10
     assert held["leaky"].threads_later == held["leaky"].threads_before
@@ -28,10 +29,12 @@ def test_cost_of_waiting_counts_a_thread_per_waiting_request_only_where_there_is
         sync_worker = cost_of_waiting(one_thread, "/wait/sync/?seconds=0.2", 3, warmup="/ping/sync/")
     assert sync_under_asgi.statuses == {200: 30}
     assert 27 <= sync_under_asgi.extra_threads <= 31  # one per request in flight (30 at once)
-    assert sync_under_asgi.extra_rss > 0 and sync_under_asgi.peak_rss > sync_under_asgi.idle_rss
+    assert sync_under_asgi.extra_rss > 0
+    assert sync_under_asgi.peak_rss > sync_under_asgi.idle_rss
     assert 0 < sync_under_asgi.cpu_per_request < 0.1
     assert sync_under_asgi.wall >= 0.98
-    assert sync_worker.statuses == {200: 3} and sync_worker.extra_threads == 0  # one request at a time
+    assert sync_worker.statuses == {200: 3}
+    assert sync_worker.extra_threads == 0
     assert sync_worker.wall >= 3 * 0.2 * 0.98
 
 
@@ -40,5 +43,7 @@ def test_event_arrivals_tell_a_stream_from_a_buffered_answer():
         streamed = event_arrivals(asgi, "/stream/events/?count=4&interval=0.2")
         buffered = event_arrivals(wsgi, "/stream/events/?count=4&interval=0.2")  # an async iterator under WSGI
     assert len(streamed) == len(buffered) == 4
-    assert streamed[0] < 0.3 and streamed[-1] - streamed[0] >= 0.5
-    assert buffered[0] >= 0.58 and buffered[-1] - buffered[0] < 0.1
+    assert streamed[0] < 0.3
+    assert streamed[-1] - streamed[0] >= 0.5
+    assert buffered[0] >= 0.58
+    assert buffered[-1] - buffered[0] < 0.1

@@ -43,7 +43,8 @@ def test_arrivals_draw_one_step_line_per_stream():
     figure = plot_arrivals({"streamed": [0.1, 0.3, 0.5], "buffered": [0.9, 0.9, 0.9]})
     lines = figure.axes[0].lines
     assert [line.get_label() for line in lines] == ["streamed", "buffered"]
-    assert list(lines[1].get_xdata()) == [0.9, 0.9, 0.9] and list(lines[1].get_ydata()) == [1, 2, 3]
+    assert list(lines[1].get_xdata()) == [0.9, 0.9, 0.9]
+    assert list(lines[1].get_ydata()) == [1, 2, 3]
 
 
 def test_spans_draw_one_bar_per_row_from_start_to_end():
@@ -66,7 +67,8 @@ def test_small_png_is_a_palette_png_a_fraction_of_matplotlibs_own_and_the_same_f
     figure.savefig(own, format="png", bbox_inches="tight")
     small = small_png(figure)
     image = Image.open(io.BytesIO(small))
-    assert image.mode == "P" and len(image.getcolors()) <= PALETTE_COLOURS
+    assert image.mode == "P"
+    assert len(image.getcolors()) <= PALETTE_COLOURS
     assert image.size == Image.open(own).size  # the same picture, drawn at the same size
     assert len(small) < len(own.getvalue()) / 2
     assert small_png(figure) == small  # a refresh that changes nothing visible changes no bytes

@@ -46,7 +46,8 @@ def test_outcomes_and_messages_are_read_per_test(tmp_path):
 def test_a_session_that_collects_nothing_says_so(tmp_path):
     (tmp_path / "pytest.ini").write_text(INI)
     run = run_pytest(tmp_path)
-    assert run.returncode == 5 and run.outcomes == {}  # pytest's exit code for "no tests collected"
+    assert run.returncode == 5
+    assert run.outcomes == {}
 
 
 def test_settings_overrides_run_the_same_tests_against_a_broken_variant(tmp_path):
@@ -62,7 +63,8 @@ def test_settings_overrides_run_the_same_tests_against_a_broken_variant(tmp_path
     )
     assert run_pytest(tmp_path).outcomes == {"test_detail": "passed"}
     broken = run_pytest(tmp_path, settings={"ROOT_URLCONF": "liveproject.broken_urls.article_detail_404"})
-    assert broken.outcomes == {"test_detail": "failed"} and "404" in broken.messages["test_detail"]
+    assert broken.outcomes == {"test_detail": "failed"}
+    assert "404" in broken.messages["test_detail"]
 
 
 def test_warnings_are_reported_not_hidden(tmp_path):

@@ -50,9 +50,11 @@ def test_each_kind_starts_answers_and_stops_completely(kind, capfd):
     finally:
         server.stop()
     assert all_dead(pids)
-    assert not server.running and server.worker_pids() == []
+    assert not server.running
+    assert server.worker_pids() == []
     out, err = capfd.readouterr()
-    assert "uvicorn" not in out + err.lower() and "gunicorn" not in (out + err).lower()  # logs stay in the log file
+    assert "uvicorn" not in out + err.lower()
+    assert "gunicorn" not in (out + err).lower()
 
 
 def test_stop_is_idempotent_and_the_log_outlives_the_server():
@@ -66,10 +68,16 @@ def test_stop_is_idempotent_and_the_log_outlives_the_server():
 
 def test_an_exception_inside_the_with_block_still_stops_everything():
     pids = []
-    with pytest.raises(ZeroDivisionError), LiveServer("gunicorn-uvicorn", workers=2) as server:
-        pids = server.worker_pids()
-        1 / 0  # noqa: B018
-    assert len(pids) == 3 and all_dead(pids)
+
+    def fail_while_serving():
+        with LiveServer("gunicorn-uvicorn", workers=2) as server:
+            pids.extend(server.worker_pids())
+            raise ZeroDivisionError("the cell failed")
+
+    with pytest.raises(ZeroDivisionError, match="the cell failed"):
+        fail_while_serving()
+    assert len(pids) == 3
+    assert all_dead(pids)
 
 
 CHILD_SCRIPT = textwrap.dedent(
@@ -182,7 +190,8 @@ def test_a_server_that_cannot_start_says_why_and_leaves_nothing_behind():
     server = LiveServer("uvicorn", settings={"INSTALLED_APPS": ["no_such_app"]}, ready_timeout=20)
     with pytest.raises(ServerFailedToStart, match="No module named 'no_such_app'"):
         server.start()
-    assert not server.running and server.database is None
+    assert not server.running
+    assert server.database is None
 
 
 def test_wait_for_log_gives_up_with_a_clear_error(uvicorn_server):
@@ -209,7 +218,8 @@ def test_sigterm_lets_an_in_flight_request_finish_and_the_server_exit():
         server.send_signal(signal.SIGTERM)
         assert server.wait_for_exit(10) < 5
         caller.join(10)
-        assert answers and answers[0].status_code == 200
+        assert answers
+        assert answers[0].status_code == 200
         assert not server.running
 
 

@@ -55,7 +55,8 @@ def children_running_manage_py():
 
 def test_runserver_never_serves_the_broken_urlconf_and_is_stopped():
     run = runserver_start(settings=BROKEN)
-    assert run.still_running and run.answered_http is False  # its autoreloader waits for a file change
+    assert run.still_running
+    assert run.answered_http is False
     assert "Performing system checks..." in run.summary_lines()
     assert run.last_line == f"django.core.exceptions.ImproperlyConfigured: {MESSAGE}"
     assert children_running_manage_py() == []

@@ -1,6 +1,9 @@
 """The course's commands. `python -m pip install nox` once, then:
 
     nox                    every test: the project's tests and every notebook, executed and compared (SQLite)
+    nox -s fast            the in-process tests only (no server, no subprocess): the quick loop while coding
+    nox -s live            the tests that start servers or other processes
+    nox -s notebooks       the notebooks only, executed and compared (all, or the ones named after --)
     nox -s tests_postgres  the same against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/course)
     nox -s course          JupyterLab at chapters/00-start-here.ipynb, with the project's database ready
     nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
@@ -54,7 +57,7 @@ def install(session: nox.Session) -> None:
     stamp.write_text(wanted)
 
 
-def notebooks() -> list[str]:
+def notebook_paths() -> list[str]:
     found = []
     for folder in NOTEBOOK_DIRS:
         found += sorted(
@@ -70,11 +73,11 @@ def names_a_path(arg: str) -> bool:
     return not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists()
 
 
-def pytest_command(session: nox.Session) -> list[str]:
+def pytest_command(session: nox.Session, targets=("tests", *NOTEBOOK_DIRS), *selection: str) -> list[str]:
     # Strict nbval: every stored output is compared, with the sanitizer applied to both sides. The arguments after
-    # `--` go to pytest as given (`-k middleware` keeps its value); everything runs unless one of them is a path.
-    folders = [folder for folder in NOTEBOOK_DIRS if (ROOT / folder).is_dir()]
-    defaults = [] if any(names_a_path(arg) for arg in session.posargs) else ["tests", *folders]
+    # `--` go to pytest as given (`-k middleware` keeps its value); `targets` run unless one of them names a path.
+    folders = [target for target in targets if (ROOT / target).is_dir()]
+    defaults = [] if any(names_a_path(arg) for arg in session.posargs) else folders
     return [
         "pytest",
         "--nbval",
@@ -82,6 +85,7 @@ def pytest_command(session: nox.Session) -> list[str]:
         "--nbval-sanitize-with",
         "nbval_sanitize.cfg",
         "--nbval-cell-timeout=180",
+        *selection,
         *session.posargs,
         *defaults,
     ]
@@ -92,6 +96,28 @@ def tests(session: nox.Session) -> None:
     """Every test on SQLite: the project's tests and every notebook, executed and compared."""
     install(session)
     session.run(*pytest_command(session), env=SQLITE)
+
+
+@nox.session
+def fast(session: nox.Session) -> None:
+    """The tests that run in this process (Client/AsyncClient, the checks of notebooks' static rules): no server,
+    no subprocess. The loop to run while changing code."""
+    install(session)
+    session.run(*pytest_command(session, ("tests",), "-m", "not live"), env=SQLITE)
+
+
+@nox.session
+def live(session: nox.Session) -> None:
+    """The tests that start servers or other processes (marked live): real servers, the labs' checks, pytest runs."""
+    install(session)
+    session.run(*pytest_command(session, ("tests",), "-m", "live"), env=SQLITE)
+
+
+@nox.session
+def notebooks(session: nox.Session) -> None:
+    """Every chapter and lab notebook, executed and compared with its stored outputs (or those named after --)."""
+    install(session)
+    session.run(*pytest_command(session, NOTEBOOK_DIRS), env=SQLITE)
 
 
 @nox.session
@@ -147,7 +173,7 @@ def course(session: nox.Session) -> None:
 def execute(session: nox.Session) -> None:
     """Re-execute notebooks top to bottom and save their outputs (all notebooks, or those given after --)."""
     install(session)
-    targets = session.posargs or notebooks()
+    targets = session.posargs or notebook_paths()
     for notebook in targets:
         session.run(
             "jupyter", "nbconvert", "--to", "notebook", "--execute", "--inplace",

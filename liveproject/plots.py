@@ -120,6 +120,7 @@ def plot_spans(spans: list[tuple[str, float, float]], *, title: str = "", ax=Non
 
 def _finish(ax, created: bool):
     ax.figure.tight_layout()
+    _store_figures_as_small_pngs()  # now: drawing the figure loaded the inline backend, which set its own format
     if created:
         plt.close(ax.figure)  # shown once, as the cell's value, not again by the inline backend
     return ax.figure
@@ -142,7 +143,8 @@ def small_png(figure: Figure) -> bytes:
 
 
 def _store_figures_as_small_pngs() -> None:
-    """In a notebook, display figures with small_png (importing pyplot above set up the inline backend first)."""
+    """In a notebook, display figures with small_png. Called once a figure exists: the inline backend is loaded
+    with the first figure, and registers its own PNG format then, which this replaces."""
     try:
         from IPython import get_ipython
     except ImportError:  # a script or a server: nothing is displayed
@@ -150,6 +152,3 @@ def _store_figures_as_small_pngs() -> None:
     shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["image/png"].for_type(Figure, small_png)
-
-
-_store_figures_as_small_pngs()

@@ -3,9 +3,18 @@
 Tests of views run in-process with Django's Client/AsyncClient. Behaviour that only exists on a real
 server (disconnects, concurrency, what runs on which thread) is tested against a LiveServer, which has
 its own database: those tests do not need pytest-django's test database at all.
+
+Two kinds of test, two sessions: a test that starts a server or any other process is marked `live`
+(`nox -s live`); every other test runs in this process (`nox -s fast`, the minute-long loop). A test that uses
+a server fixture (LIVE_FIXTURES) is marked for you; one that starts a process itself says so with
+`pytestmark = pytest.mark.live` or `@pytest.mark.live`, and an unmarked test that tries is stopped with the reason.
 """
 
+import importlib.util
 import io
+import subprocess
+import sys
+import types
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -13,8 +22,30 @@ from django.core.management import call_command
 from django.db import connections
 
 from liveproject import LiveServer
+from liveproject.databases import PROJECT_ROOT
 
 TEST_PASSWORD = "test-password"
+
+
+LIVE_FIXTURES = {"uvicorn_server", "trivial"}  # fixtures that start a server for a module's tests
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if LIVE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.live)
+
+
+@pytest.fixture(autouse=True)
+def in_process_unless_marked_live(request, monkeypatch):
+    """Keep `nox -s fast` honest: an unmarked test that starts a process fails, saying how to mark it."""
+    if request.node.get_closest_marker("live"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"{request.node.nodeid} starts a process: mark it @pytest.mark.live (tests/conftest.py)")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", refuse)
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +106,43 @@ def no_server_left_behind():
         if any(name in " ".join(child.cmdline()) for name in ("uvicorn", "gunicorn", "trivial_server"))
     ]
     assert leftovers == [], f"servers still running after the test session: {leftovers}"
+
+
+class FakeSession:
+    """What the noxfile's `lab` session asks of nox: its arguments, installing, running, giving up."""
+
+    def __init__(self, *posargs, location="/nonexistent/venv"):
+        self.posargs = list(posargs)
+        self.runs = []
+        self.installs = []
+        self.virtualenv = types.SimpleNamespace(location=str(location))
+
+    def install(self, *args, **kwargs):
+        self.installs.append(args)
+
+    def run_install(self, *args, **kwargs):
+        self.installs.append(args)
+
+    def log(self, message):
+        pass
+
+    def run(self, *args, env=None, **kwargs):
+        if args[:3] == ("python", "-m", "labs"):  # not the installation's own commands
+            self.runs.append((args, env))
+
+    def error(self, message):
+        raise SystemExit(message)
+
+
+@pytest.fixture
+def noxfile(monkeypatch):
+    """The course's noxfile, imported with a stand-in for nox (the test environment does not install nox)."""
+    fake_nox = types.ModuleType("nox")
+    fake_nox.options = types.SimpleNamespace()
+    fake_nox.Session = FakeSession
+    fake_nox.session = lambda function=None, **kwargs: function if function else (lambda f: f)
+    monkeypatch.setitem(sys.modules, "nox", fake_nox)
+    spec = importlib.util.spec_from_file_location("course_noxfile", PROJECT_ROOT / "noxfile.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from liveproject.databases import PROJECT_ROOT
 
 
@@ -20,6 +22,7 @@ def notebook(printed: str) -> str:
     return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}, indent=1) + "\n"
 
 
+@pytest.mark.live
 def test_git_diff_shows_a_changed_output_cell_by_cell_with_the_projects_driver(tmp_path):
     git = ["git", "-C", str(tmp_path), "-c", "user.name=course", "-c", "user.email=course@example.invalid"]
     subprocess.run([*git, "init", "-q"], check=True)
@@ -45,3 +48,10 @@ def test_the_pre_commit_hooks_lint_with_the_pinned_ruff():
     hooks = config.count("entry: ruff ")
     assert hooks == 2  # check and format
     assert config.count(f'additional_dependencies: ["{pinned}"]') == hooks, pinned
+
+
+def test_an_unmarked_test_that_starts_a_process_is_stopped_and_told_how_to_mark_it():
+    import subprocess
+
+    with pytest.raises(RuntimeError, match="mark it @pytest.mark.live"):
+        subprocess.run(["true"], check=False)

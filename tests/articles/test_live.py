@@ -4,6 +4,8 @@ import pytest
 
 from liveproject import LiveServer, burst, databases
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 
 @pytest.mark.parametrize("kind", ["uvicorn", "gunicorn-gthread"])
 def test_fifty_concurrent_publishes_make_exactly_one_transition(kind):

@@ -20,6 +20,7 @@ DJANGO_AND_BROKEN = [
         ("config.middleware_examples.AsyncWithoutMark", "'coroutine' object"),
     ],
 )
+@pytest.mark.live
 def test_broken_async_middleware_fails_every_request(broken, logged):
     middleware = [m.format(broken=broken) for m in DJANGO_AND_BROKEN]
     with LiveServer("uvicorn", middleware=middleware) as server:
@@ -27,6 +28,7 @@ def test_broken_async_middleware_fails_every_request(broken, logged):
         server.wait_for_log(logged)
 
 
+@pytest.mark.live
 def test_reading_request_user_in_async_middleware_breaks_logged_in_requests_and_auser_fixes_it():
     mistake = "config.middleware_examples.user_header_middleware_mistake"
     fixed = "config.middleware_examples.user_header_middleware"
@@ -39,12 +41,14 @@ def test_reading_request_user_in_async_middleware_breaks_logged_in_requests_and_
         assert server.login("ada").get("/ping/async/").headers["X-Username"] == "ada"
 
 
+@pytest.mark.live
 def test_the_fixed_user_middleware_works_under_wsgi_too():
     with LiveServer("gunicorn-sync", extra_middleware=["config.middleware_examples.user_header_middleware"]) as server:
         assert server.login("grace").get("/ping/sync/").headers["X-Username"] == "grace"
 
 
 @pytest.mark.parametrize(("name", "status"), [("AsyncCallWithoutFlags", 500), ("AsyncWithoutMark", 200)])
+@pytest.mark.live
 def test_outermost_the_flags_decide_the_unmarked_middleware_serves_and_the_flagless_one_still_fails(
     settings, name, status
 ):
@@ -57,6 +61,7 @@ def test_outermost_the_flags_decide_the_unmarked_middleware_serves_and_the_flagl
     ("name", "rejected_status", "asgi_errors"),
     [("AsyncWithoutMarkRejecting", 500, 1), ("AsyncRejecting", 403, 0)],
 )
+@pytest.mark.live
 def test_outermost_only_the_marked_middleware_has_its_exception_handled_by_django(
     settings, name, rejected_status, asgi_errors
 ):

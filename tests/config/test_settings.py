@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

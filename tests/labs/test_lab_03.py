@@ -29,6 +29,7 @@ def test_a_view_made_sync_is_found_through_urlpatterns(tmp_path):
         CHECKS.views_stay_async(context_for(tmp_path, made_sync))
 
 
+@pytest.mark.live
 def test_the_flag_set_in_the_servers_environment_fails_the_guard_step(monkeypatch):
     # Not in the student's file at all: set where the server is started, as `export DJANGO_ALLOW_ASYNC_UNSAFE=1` would.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

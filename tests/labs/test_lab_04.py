@@ -1,5 +1,7 @@
 """Lab 04's checks audit a log the student has not seen, and their failures never print the answer."""
 
+import pytest
+
 from labs.runner import find_lab, load_checks, run_checks
 
 CHECKS = load_checks(find_lab("04"))
@@ -23,6 +25,7 @@ def test_the_checks_choose_the_stack_and_a_route_at_random_and_give_the_server_a
     assert {mode for _, mode in routes} == {"sync", "async"}
 
 
+@pytest.mark.live
 def test_the_starters_failures_do_not_print_the_answers():
     shown = []
     report = run_checks("04", "starter", show=shown.append)

@@ -17,6 +17,7 @@ async def test_waits_forever():
 """
 
 
+@pytest.mark.live
 def test_a_hanging_session_is_killed_and_nothing_is_left_behind(tmp_path):
     checks = load_checks(FOLDER)
     checks.SESSION_TIMEOUT = 5

@@ -16,6 +16,7 @@ LABS = [folder.name for folder in lab_folders()]
 
 
 @pytest.mark.parametrize("lab", LABS)
+@pytest.mark.live
 def test_checks_fail_on_the_starter_and_pass_on_the_solution(lab):
     shown = []
     starter = run_checks(lab[:2], "starter", show=shown.append)
@@ -40,6 +41,7 @@ def test_each_lab_has_its_files(lab):
 
 
 @pytest.mark.parametrize("lab", LABS)
+@pytest.mark.live
 def test_the_students_file_is_not_in_git_and_is_made_from_the_starter_on_first_use(lab, tmp_path):
     folder = loading.LABS_DIR / lab
     starter_files = sorted(path.name for path in (folder / "starter").iterdir() if path.is_file())

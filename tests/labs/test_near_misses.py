@@ -17,6 +17,7 @@ DATABASE_DEPENDENT = {"01-async-report", "05-sync-island", "07-async-test"}
 @pytest.mark.parametrize(
     ("folder", "near_miss"), NEAR_MISSES, ids=[f"{folder.name[:2]}: {miss.name}" for folder, miss in NEAR_MISSES]
 )
+@pytest.mark.live
 def test_the_checks_fail_a_near_miss_and_name_the_lesson(folder, near_miss, tmp_path):
     if databases.backend() == "postgresql" and folder.name not in DATABASE_DEPENDENT:
         pytest.skip("this lab's checks catch its near-misses the same way on both databases: they run on SQLite")

@@ -4,6 +4,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+
 from labs import runner
 from labs.progress import read_results, summarise, write_progress
 from labs.runner import LabReport
@@ -89,6 +91,7 @@ def test_check_with_progress_writes_the_run_and_progress_prints_the_table(tmp_pa
     assert "PostgreSQL at 127.0.0.1:5432" in shown
 
 
+@pytest.mark.live
 def test_a_check_run_in_a_notebook_writes_its_result_when_lab_progress_dir_is_set(tmp_path, monkeypatch):
     monkeypatch.setenv("LAB_PROGRESS_DIR", str(tmp_path))
     monkeypatch.setenv("LAB_STUDENT", "ada")

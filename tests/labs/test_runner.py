@@ -1,7 +1,6 @@
 """The lab runner, for every lab: it says which database the checks used, a 500's cause reaches the FAIL message,
 `python -m labs check` runs where the docs say and explains itself elsewhere, and `nox -s lab` keeps DATABASE_URL."""
 
-import importlib.util
 import os
 import re
 import signal
@@ -19,6 +18,7 @@ import pytest
 from labs.loading import LABS_DIR
 from labs.runner import explain_failure, find_lab, run_checks, server_exceptions
 from liveproject import databases, processes
+from tests.conftest import FakeSession
 
 ROOT = LABS_DIR.parent
 
@@ -32,6 +32,7 @@ def expected_database() -> str:
     return "SQLite"
 
 
+@pytest.mark.live
 def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_database(tmp_path):
     # Lab 05's solution with `request.user` in the async view: its lazy user loads from the database in async
     # code, the server answers 500, and only its log says why. The report must say it.
@@ -52,6 +53,7 @@ def test_a_500_fails_with_the_servers_exception_and_the_report_names_the_databas
     assert any("the server logged: django.core.exceptions.SynchronousOnlyOperation" in line for line in shown)
 
 
+@pytest.mark.live
 def test_until_stops_after_the_first_failure_it_accepts_and_runs_no_later_step():
     from labs.runner import load_checks
 
@@ -115,6 +117,7 @@ def test_explain_failure_adds_only_what_the_step_logged_and_waits_briefly_for_a_
     ]
 
 
+@pytest.mark.live
 def test_python_m_labs_check_runs_from_any_folder_with_the_course_python(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "labs", "check", "05", "--solution"],
@@ -129,6 +132,7 @@ def test_python_m_labs_check_runs_from_any_folder_with_the_course_python(tmp_pat
     assert lines[-1].endswith("steps pass. Well done.")
 
 
+@pytest.mark.live
 def test_python_m_labs_check_without_the_course_packages_says_how_to_run_the_checks():
     # A Python without the course's packages (here: one of them made unimportable) gets directions, not a traceback.
     hide = "import runpy, sys; sys.modules['dj_database_url'] = None; runpy.run_module('labs', run_name='__main__')"
@@ -139,46 +143,6 @@ def test_python_m_labs_check_without_the_course_packages_says_how_to_run_the_che
     assert "Traceback" not in done.stderr
     assert "no 'dj_database_url'" in done.stdout
     assert "nox -s lab -- 05" in done.stdout
-
-
-class FakeSession:
-    """What the noxfile's `lab` session asks of nox: its arguments, installing, running, giving up."""
-
-    def __init__(self, *posargs, location="/nonexistent/venv"):
-        self.posargs = list(posargs)
-        self.runs = []
-        self.installs = []
-        self.virtualenv = types.SimpleNamespace(location=str(location))
-
-    def install(self, *args, **kwargs):
-        self.installs.append(args)
-
-    def run_install(self, *args, **kwargs):
-        self.installs.append(args)
-
-    def log(self, message):
-        pass
-
-    def run(self, *args, env=None, **kwargs):
-        if args[:3] == ("python", "-m", "labs"):  # not the installation's own commands
-            self.runs.append((args, env))
-
-    def error(self, message):
-        raise SystemExit(message)
-
-
-@pytest.fixture
-def noxfile(monkeypatch):
-    """The course's noxfile, imported with a stand-in for nox (the test environment does not install nox)."""
-    fake_nox = types.ModuleType("nox")
-    fake_nox.options = types.SimpleNamespace()
-    fake_nox.Session = FakeSession
-    fake_nox.session = lambda function=None, **kwargs: function if function else (lambda f: f)
-    monkeypatch.setitem(sys.modules, "nox", fake_nox)
-    spec = importlib.util.spec_from_file_location("course_noxfile", ROOT / "noxfile.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_nox_lab_session_checks_on_the_database_that_database_url_names(noxfile, monkeypatch, tmp_path):
@@ -248,6 +212,7 @@ def descendants(process) -> list:
     ],
     ids=["lab 07, Ctrl+C", "lab 07, SIGTERM", "lab 07, SIGKILL", "lab 01, SIGKILL"],
 )
+@pytest.mark.live
 def test_killing_the_checker_leaves_no_process_folder_or_database(number, child, sig, tmp_path):
     # Lab 07's checks run the student's tests in pytest sessions: a test that waits a minute keeps one running
     # for as long as the test looks. Lab 01's checks keep their uvicorn running until they end.

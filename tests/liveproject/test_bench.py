@@ -2,9 +2,12 @@
 
 import json
 
+import pytest
+
 from liveproject import bench
 
 
+@pytest.mark.live
 def test_a_small_benchmark_writes_its_table_plot_and_verdict(tmp_path):
     assert bench.main(["--out", str(tmp_path), "--ns", "1,4", "--configs", "0,2", "--rps-seconds", "0.5"]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())

@@ -1,8 +1,12 @@
 """liveproject.deploy: connections a server holds, what waiting requests cost it, when stream events arrive."""
 
+import pytest
+
 from liveproject import LiveServer
 from liveproject.databases import backend
 from liveproject.deploy import connections_held, cost_of_waiting, database_connections, event_arrivals
+
+pytestmark = pytest.mark.live  # every test here starts a server or another process
 
 NO_POOL = {"OPTIONS": {}} if backend() == "postgresql" else {}  # SQLite keeps its own OPTIONS (WAL, timeout)
 

@@ -131,6 +131,7 @@ def _notebook(tmp_path, name, *sources) -> Path:
     return path
 
 
+@pytest.mark.live
 def test_nbval_fails_a_cell_that_types_its_verdict_and_passes_one_that_computes_it(tmp_path):
     computed = _notebook(
         tmp_path,

@@ -47,6 +47,7 @@ NOTEBOOK_LIKE = textwrap.dedent(
 )
 
 
+@pytest.mark.live
 def test_the_kernel_shares_the_servers_database_through_the_async_orm():
     result = subprocess.run(
         [sys.executable, "-c", NOTEBOOK_LIKE], cwd=ROOT, capture_output=True, text=True, timeout=120
@@ -77,6 +78,7 @@ EXITS_WITHOUT_STOPPING = textwrap.dedent(
 )
 
 
+@pytest.mark.live
 def test_exiting_with_a_server_attached_to_the_kernel_is_quiet_and_stops_it():
     from tests.liveproject.test_server import all_dead
 
@@ -147,6 +149,7 @@ POOL_CONNECTIONS = textwrap.dedent(
 )
 
 
+@pytest.mark.live
 def test_each_pool_thread_leaves_a_connection_open_until_close_pool_connections():
     result = subprocess.run(
         [sys.executable, "-c", POOL_CONNECTIONS], cwd=ROOT, capture_output=True, text=True, timeout=120

@@ -37,6 +37,7 @@ def test_requests_that_take_too_long_are_recorded_as_errors_not_waited_for(trivi
     assert math.isnan(result.p50)
 
 
+@pytest.mark.live
 def test_a_refused_connection_is_an_error_result():
     with LiveServer("trivial") as server:
         url = server.url
@@ -60,6 +61,7 @@ def test_throughput_measures_requests_per_second_and_server_cpu(trivial):
     assert result.extra["client_cpu_per_request"] > 0
 
 
+@pytest.mark.live
 def test_calibrate_runs_against_a_server_with_no_django():
     result = calibrate(10, seconds=0.1)
     assert result.statuses == {200: 10}

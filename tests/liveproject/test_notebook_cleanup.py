@@ -16,6 +16,8 @@ from nbclient.exceptions import CellExecutionError
 
 from tests.liveproject.test_server import all_dead
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 START_AND_RECORD = textwrap.dedent(
     """
     import json

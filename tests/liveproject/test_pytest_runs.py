@@ -13,6 +13,8 @@ TESTS = """
 import pytest
 from articles.models import Article
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 
 def test_passes():
     assert 1 + 1 == 2

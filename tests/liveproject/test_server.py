@@ -15,6 +15,8 @@ import pytest
 
 from liveproject import KINDS, LiveServer, ServerFailedToStart, databases
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -9,6 +9,8 @@ from django.core.management import call_command
 from liveproject import LiveServer
 from liveproject.startup_checks import manage_py, runserver_start
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 BROKEN = {"ROOT_URLCONF": "liveproject.broken_urls.mixed_handlers"}
 MESSAGE = "MixedHandlersView HTTP handlers must either be all sync or all async."
 

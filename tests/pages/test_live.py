@@ -8,6 +8,8 @@ import pytest
 
 from liveproject import LiveServer
 
+pytestmark = pytest.mark.live  # every test here starts a server or another process
+
 
 def where(server, view, n=3):
     return [server.client.get(f"/where/{view}/").json() for _ in range(n)]

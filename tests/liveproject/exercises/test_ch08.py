@@ -39,6 +39,7 @@ async def test_starts_from_an_empty_table():
 PYTEST_INI = "[pytest]\nDJANGO_SETTINGS_MODULE = config.settings\nasyncio_mode = auto\n"
 
 
+@pytest.mark.live
 def test_08_1_table_matches_what_the_traps_do_on_this_database(tmp_path):
     from liveproject.databases import backend
     from liveproject.exercises.ch08 import TRAP_OUTCOMES
@@ -132,6 +133,7 @@ async def test_detail(async_client):
 """
 
 
+@pytest.mark.live
 def test_08_3_needs_a_test_that_passes_and_catches_the_broken_view(tmp_path):
     (tmp_path / "pytest.ini").write_text(PYTEST_INI)
     (tmp_path / "test_right.py").write_text(DETAIL_TEST)

@@ -51,6 +51,7 @@ def test_09_2_accepts_the_asgi_app_with_uvicorn_worker_only():
             check_09_gunicorn_command(wrong)
 
 
+@pytest.mark.live
 def test_09_3_runs_check_deploy_with_the_given_environment():
     import secrets
 

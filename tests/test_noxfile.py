@@ -1,0 +1,35 @@
+"""The noxfile's sessions run what the README says, with `nox -s NAME -- ARGS` passed through as written."""
+
+import pytest
+
+from tests.conftest import FakeSession
+
+OPTIONS = ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", "nbval_sanitize.cfg", "--nbval-cell-timeout=180"]
+
+
+class Recorder(FakeSession):
+    def run(self, *args, env=None, **kwargs):
+        if args[:1] == ("pytest",):
+            self.runs.append((list(args[1:]), env))
+
+
+@pytest.mark.parametrize(
+    ("session_name", "posargs", "expected"),
+    [
+        ("tests", [], [*OPTIONS, "tests", "chapters", "labs"]),
+        ("tests", ["tests/config", "-k", "middleware"], [*OPTIONS, "tests/config", "-k", "middleware"]),
+        ("tests", ["-k", "middleware"], [*OPTIONS, "-k", "middleware", "tests", "chapters", "labs"]),
+        ("tests", ["--lf"], [*OPTIONS, "--lf", "tests", "chapters", "labs"]),
+        ("fast", [], [*OPTIONS, "-m", "not live", "tests"]),
+        ("fast", ["tests/pages"], [*OPTIONS, "-m", "not live", "tests/pages"]),
+        ("live", [], [*OPTIONS, "-m", "live", "tests"]),
+        ("notebooks", [], [*OPTIONS, "chapters", "labs"]),
+        ("notebooks", ["chapters/00-start-here.ipynb"], [*OPTIONS, "chapters/00-start-here.ipynb"]),
+    ],
+)
+def test_a_session_runs_pytest_with_its_targets_unless_a_path_is_named(
+    noxfile, tmp_path, session_name, posargs, expected
+):
+    session = Recorder(*posargs, location=tmp_path)
+    getattr(noxfile, session_name)(session)
+    assert session.runs == [(expected, {"DATABASE_URL": ""})]

@@ -21,6 +21,9 @@ class NearMiss:
     replacements: tuple[tuple[str, str], ...]  # (text in the solution, what the near-miss has instead)
     lesson: str  # a phrase the failure message (or its hint) must contain: the lesson that was taken out
     file: str = "views.py"
+    # True when the checks catch it through something SQLite and PostgreSQL do differently (row locks, where NULLs
+    # sort, rows another connection wrote): tests/labs/ runs it on both tracks, the others on SQLite only.
+    differs_by_database: bool = False
 
     def write(self, lab_folder: Path, into: Path) -> Path:
         """Write this near-miss of `lab_folder`'s solution into the folder `into`; return the file's path."""

@@ -35,26 +35,31 @@ NEAR_MISSES = [
         "drafts included (no published())",
         query('Article.objects.order_by("-published_at")'),
         lesson="published()",
+        differs_by_database=True,
     ),
     NearMiss(
         "drafts included and no order_by (the model's default order)",
         query('Article.objects'),
         lesson="published()",
+        differs_by_database=True,
     ),
     NearMiss(
         "published taken to mean 'has a publication date'",
         query('Article.objects.exclude(published_at=None).order_by("-published_at")'),
         lesson="published()",
+        differs_by_database=True,
     ),
     NearMiss(
         "newest taken to mean the most recently created",
         query('Article.objects.published().order_by("-created_at")'),
         lesson="publication time",
+        differs_by_database=True,
     ),
     NearMiss(
         "newest taken to mean the highest id",
         query('Article.objects.published().order_by("-id")'),
         lesson="publication time",
+        differs_by_database=True,
     ),
     NearMiss(
         "duration_ms in seconds",

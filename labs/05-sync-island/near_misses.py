@@ -16,6 +16,7 @@ NEAR_MISSES = [
              "article = Article.objects.get(slug=slug)  # no select_for_update() needed inside atomic()"),
         ),
         lesson="select_for_update",
+        differs_by_database=True,
     ),
     NearMiss(
         "select_for_update() called on its own line, its queryset thrown away",
@@ -25,6 +26,7 @@ NEAR_MISSES = [
              "        article = Article.objects.get(slug=slug)"),
         ),
         lesson="select_for_update",
+        differs_by_database=True,
     ),
     NearMiss(
         "the status checked in the async view; the island only locks and writes",
@@ -37,6 +39,7 @@ NEAR_MISSES = [
              "        article = await sync_to_async(publish_article)"),
         ),
         lesson="read the draft before another one's write",
+        differs_by_database=True,
     ),
     NearMiss(
         "request.user in the async view instead of await request.auser()",
@@ -56,6 +59,7 @@ NEAR_MISSES = [
         "race_window() left out: the check and the write back to back",
         (("        race_window()\n", ""),),
         lesson="race_window()",
+        differs_by_database=True,
     ),
     NearMiss(
         "the row lock taken on the write, not on the read whose status is checked",
@@ -68,12 +72,14 @@ NEAR_MISSES = [
              "        )"),
         ),
         lesson="the read whose status you check",
+        differs_by_database=True,
     ),
     NearMiss(
         "the check in one transaction, the write in another",
         (("raise AlreadyPublished(slug)\n        race_window()",
           "raise AlreadyPublished(slug)\n    with transaction.atomic():\n        race_window()"),),
         lesson="the check and the write in one transaction.atomic()",
+        differs_by_database=True,
     ),
     NearMiss(
         "select_for_update(nowait=True), and any exception answered 409",
@@ -82,10 +88,12 @@ NEAR_MISSES = [
             ("    except AlreadyPublished:\n", "    except Exception:  # already published, or being published\n"),
         ),
         lesson="instead of waiting",
+        differs_by_database=True,
     ),
     NearMiss(
         "published told by published_at, not by the status",
         (("if article.status == Article.Status.PUBLISHED:", "if article.published_at is not None:"),),
         lesson="taken back",
+        differs_by_database=True,
     ),
 ]  # fmt: skip

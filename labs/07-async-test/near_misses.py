@@ -91,11 +91,13 @@ NEAR_MISSES = [
         ),
         lesson="django_db(transaction=True)",
         file="detail_tests.py",
+        differs_by_database=True,
     ),
     NearMiss(
         "the detail test requests a seeded slug instead of the article its fixture created",
         (('get(f"/articles/async/{article.slug}/")', 'get("/articles/async/article-01/")'),),
         lesson="create your own article",
         file="detail_tests.py",
+        differs_by_database=True,
     ),
 ]  # fmt: skip

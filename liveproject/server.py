@@ -27,6 +27,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -34,15 +36,68 @@ import httpx
 from liveproject import databases, processes
 
 PROJECT_ROOT = databases.PROJECT_ROOT
-KINDS = ("uvicorn", "gunicorn-sync", "gunicorn-gthread", "gunicorn-uvicorn", "hypercorn", "runserver", "trivial")
-INTERFACE = {
-    "uvicorn": "ASGI",
-    "gunicorn-uvicorn": "ASGI",
-    "hypercorn": "ASGI",
-    "runserver": "WSGI",
-    "gunicorn-sync": "WSGI",
-    "gunicorn-gthread": "WSGI",
+
+
+def _uvicorn(server: LiveServer, fd: int, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "config.asgi:application", "--fd", str(fd),
+        "--lifespan", "off",  # Django does not implement the ASGI lifespan protocol
+        "--no-access-log",  # the project's AccessLogMiddleware logs every request
+        "--log-level", "warning", "--timeout-graceful-shutdown", "2",
+    ]  # fmt: skip
+
+
+def _hypercorn(server: LiveServer, fd: int, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "hypercorn", "config.asgi:application", "--bind", f"fd://{fd}",
+        "--workers", str(server.workers), "--graceful-timeout", "2", "--log-level", "warning",
+    ]  # fmt: skip
+
+
+def _gunicorn(app: str, worker_class: str, *, threads: bool = False) -> Callable[[LiveServer, int, int], list[str]]:
+    def command(server: LiveServer, fd: int, port: int) -> list[str]:
+        return [
+            sys.executable, "-m", "gunicorn", app, "--bind", f"fd://{fd}", "--worker-class", worker_class,
+            "--workers", str(server.workers), "--config", "python:liveproject.gunicorn_conf",
+            "--no-control-socket", "--graceful-timeout", "2", "--log-level", "warning",
+            *(["--threads", str(server.threads)] if threads else []),
+        ]  # fmt: skip
+
+    return command
+
+
+def _runserver(server: LiveServer, fd: int, port: int) -> list[str]:  # as `manage.py runserver` runs it
+    return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
+
+
+def _trivial(server: LiveServer, fd: int, port: int) -> list[str]:
+    return [sys.executable, "-m", "liveproject.trivial_server", "--fd", str(fd)]
+
+
+@dataclass(frozen=True)
+class ServerKind:
+    """One kind of server LiveServer can run: what it serves and the command that starts it on a socket."""
+
+    name: str
+    interface: str  # "ASGI", "WSGI", or "raw asyncio" (no Django)
+    command: Callable[[LiveServer, int, int], list[str]]  # (server, listening socket's fd, its port) -> argv
+    takes_socket: bool = True  # False: it binds the port itself (runserver), so the port is freed for it
+    serves_django: bool = True  # False: no database, no settings; ready when "/" answers
+
+
+SERVER_KINDS = {
+    kind.name: kind
+    for kind in (
+        ServerKind("uvicorn", "ASGI", _uvicorn),
+        ServerKind("gunicorn-sync", "WSGI", _gunicorn("config.wsgi:application", "sync")),
+        ServerKind("gunicorn-gthread", "WSGI", _gunicorn("config.wsgi:application", "gthread", threads=True)),
+        ServerKind("gunicorn-uvicorn", "ASGI", _gunicorn("config.asgi:application", "uvicorn_worker.UvicornWorker")),
+        ServerKind("hypercorn", "ASGI", _hypercorn),
+        ServerKind("runserver", "WSGI", _runserver, takes_socket=False),  # Django's development server
+        ServerKind("trivial", "raw asyncio", _trivial, serves_django=False),  # the load generator's yardstick
+    )
 }
+KINDS = tuple(SERVER_KINDS)
 DEFAULT_TIMEOUT = httpx.Timeout(10.0)
 
 _running: set[LiveServer] = set()
@@ -101,10 +156,11 @@ class LiveServer:
         database_backend: "sqlite" gives this server a SQLite database even on the PostgreSQL track (a chapter
             that shows what SQLite does can then show it on both tracks); None follows DATABASE_URL.
         """
-        if kind not in KINDS:
+        if kind not in SERVER_KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         self.kind = kind
-        self.interface = INTERFACE.get(kind, "raw asyncio")
+        self._kind = SERVER_KINDS[kind]
+        self.interface = self._kind.interface
         self.workers = workers
         self.threads = threads
         self.debug = debug
@@ -156,7 +212,7 @@ class LiveServer:
 
     def _launch(self) -> None:
         env = {**os.environ, **self._extra_env, "PYTHONUNBUFFERED": "1"}
-        if self.kind != "trivial":
+        if self._kind.serves_django:
             self.database = databases.create_database(self._folder, vendor=self.database_backend)
             (self._folder / "live_settings.py").write_text(self.settings_source)
             env.update(
@@ -182,12 +238,12 @@ class LiveServer:
             listener.listen(4096)
             port = listener.getsockname()[1]
             pass_fds = (listener.fileno(),)
-            if self.kind == "runserver":  # it binds its own port and cannot take a socket: free the port
+            if not self._kind.takes_socket:  # it binds its own port (runserver): free the port for it
                 listener.close()
                 pass_fds = ()
             self._log_file = open(self._folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
             self._process = processes.spawn(
-                self._command(listener.fileno() if pass_fds else -1, port) + self._extra_args,
+                self._kind.command(self, listener.fileno() if pass_fds else -1, port) + self._extra_args,
                 cwd=PROJECT_ROOT,
                 env=env,
                 log_file=self._log_file,
@@ -201,43 +257,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{port}"
         self.client = httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT)
 
-    def _command(self, fd: int, port: int) -> list[str]:
-        python = [sys.executable, "-m"]
-        if self.kind == "runserver":  # Django's development server (WSGI), as `manage.py runserver` runs it
-            return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
-        if self.kind == "trivial":
-            return [*python, "liveproject.trivial_server", "--fd", str(fd)]
-        if self.kind == "uvicorn":
-            return [
-                *python, "uvicorn", "config.asgi:application", "--fd", str(fd),
-                "--lifespan", "off",  # Django does not implement the ASGI lifespan protocol
-                "--no-access-log",  # the project's AccessLogMiddleware logs every request
-                "--log-level", "warning", "--timeout-graceful-shutdown", "2",
-            ]  # fmt: skip
-        if self.kind == "hypercorn":
-            return [
-                *python, "hypercorn", "config.asgi:application", "--bind", f"fd://{fd}",
-                "--workers", str(self.workers), "--graceful-timeout", "2", "--log-level", "warning",
-            ]  # fmt: skip
-        worker_class = {
-            "gunicorn-sync": "sync",
-            "gunicorn-gthread": "gthread",
-            "gunicorn-uvicorn": "uvicorn_worker.UvicornWorker",
-        }[self.kind]
-        app = "config.wsgi:application" if self.interface == "WSGI" else "config.asgi:application"
-        command = [
-            *python, "gunicorn", app, "--bind", f"fd://{fd}", "--worker-class", worker_class,
-            "--workers", str(self.workers), "--config", "python:liveproject.gunicorn_conf",
-            "--no-control-socket", "--graceful-timeout", "2", "--log-level", "warning",
-        ]  # fmt: skip
-        if self.kind == "gunicorn-gthread":
-            command += ["--threads", str(self.threads)]
-        return command
-
     def _wait_until_ready(self) -> None:
         # Ready means "answers HTTP", whatever the status: a variant such as ATOMIC_REQUESTS=True answers
         # its async views with 500, and that answer is what the notebook wants to show.
-        path = "/" if self.kind == "trivial" else "/ping/async/"
+        path = "/ping/async/" if self._kind.serves_django else "/"
         deadline = time.monotonic() + self.ready_timeout
         with httpx.Client(base_url=self.url, timeout=2.0) as probe:
             while True:

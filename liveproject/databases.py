@@ -91,7 +91,7 @@ class Database:
 
     def drop(self) -> None:
         if self.backend == "postgresql":
-            with _maintenance_connection() as conn:
+            with maintenance_connection() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         # A SQLite file lives in the server's own folder, which the server removes.
 
@@ -158,7 +158,7 @@ def _create_sqlite_database(folder: Path) -> Database:
 _LIVE_NAME = re.compile(r"(?:test_)?liveproject_(?:pytest_)?(\d+)_\d+|liveproject_building_(\d+)")
 
 
-def _maintenance_connection():
+def maintenance_connection():
     import psycopg
 
     config = dj_database_url.parse(base_database_url())
@@ -173,13 +173,13 @@ def _maintenance_connection():
     )
 
 
-def _url_for(name: str) -> str:
+def url_for(name: str) -> str:
     """DATABASE_URL with its database name replaced (user, host, port and options kept)."""
     parts = urlsplit(base_database_url())
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def _drop_orphans(conn) -> None:
+def drop_orphan_databases(conn) -> None:
     """Drop the databases that processes which no longer run left behind (a killed notebook, a run cut short)."""
     query = "SELECT datname FROM pg_database WHERE datname LIKE 'liveproject_%' OR datname LIKE 'test_liveproject_%'"
     for (name,) in conn.execute(query).fetchall():
@@ -191,8 +191,8 @@ def _drop_orphans(conn) -> None:
 def drop_orphans() -> None:
     """Drop what dead processes left on the PostgreSQL track (nothing to do on SQLite)."""
     if backend() == "postgresql":
-        with _maintenance_connection() as conn:
-            _drop_orphans(conn)
+        with maintenance_connection() as conn:
+            drop_orphan_databases(conn)
 
 
 def _postgres_template(conn) -> str:
@@ -206,7 +206,7 @@ def _postgres_template(conn) -> str:
             conn.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{building}"')
             try:
-                _migrate_and_seed(_url_for(building))
+                _migrate_and_seed(url_for(building))
             except BaseException:
                 conn.execute(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)')
                 raise
@@ -226,8 +226,8 @@ def _create_postgres_database() -> Database:
     import psycopg
 
     name = f"liveproject_{os.getpid()}_{next(_counter)}"
-    with _maintenance_connection() as conn:
-        _drop_orphans(conn)
+    with maintenance_connection() as conn:
+        drop_orphan_databases(conn)
         template = _postgres_template(conn)
         for _attempt in range(50):
             try:
@@ -237,4 +237,4 @@ def _create_postgres_database() -> Database:
                 time.sleep(0.1)
         else:
             raise RuntimeError(f"could not copy the template database {template}: it stays in use")
-    return Database(url=_url_for(name), name=name, backend="postgresql")
+    return Database(url=url_for(name), name=name, backend="postgresql")

@@ -215,7 +215,7 @@ async def connections_left_open(server, function, concurrent: int) -> tuple[int,
 def _backends_listed(server, pids) -> int:
     """How many of the PostgreSQL backends `pids` pg_stat_activity lists for `server`'s database."""
     name = server.database_url.rsplit("/", 1)[1]
-    with databases._maintenance_connection() as admin:
+    with databases.maintenance_connection() as admin:
         query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid = ANY(%s)"
         return admin.execute(query, [name, sorted(pids)]).fetchone()[0]
 

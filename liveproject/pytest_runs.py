@@ -71,7 +71,7 @@ def run_pytest(
     session_env = {
         **os.environ,
         "PYTHONPATH": python_path,
-        "DATABASE_URL": databases._url_for(name) if on_postgres else "",
+        "DATABASE_URL": databases.url_for(name) if on_postgres else "",
         **(env or {}),
     }
     processes.sweep_scratch_folders()
@@ -119,7 +119,7 @@ def run_pytest(
 def drop_test_database(name: str) -> None:
     """Drop the PostgreSQL test database of the sessions that used `name` (nothing to do on SQLite)."""
     if databases.backend() == "postgresql":
-        with databases._maintenance_connection() as conn:
+        with databases.maintenance_connection() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
 
 

@@ -330,7 +330,7 @@ class LiveServer:
         if self.database is None or self.database.backend != "postgresql":
             return None
         name = self.database_url.rsplit("/", 1)[1]
-        with databases._maintenance_connection() as admin:
+        with databases.maintenance_connection() as admin:
             query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
             return admin.execute(query, [name]).fetchone()[0]
 

@@ -79,7 +79,7 @@ def leftover_rows(database) -> dict:
         return {}
     import psycopg
 
-    with psycopg.connect(databases._url_for(f"test_{database}"), connect_timeout=10) as connection:
+    with psycopg.connect(databases.url_for(f"test_{database}"), connect_timeout=10) as connection:
         counts = {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("articles_article", "auth_user")

@@ -254,7 +254,7 @@ def test_killing_the_checker_leaves_no_process_folder_or_database(number, child,
         folders = [folder for folder in folders if folder.exists()]
     assert folders == []
     if databases.backend() == "postgresql":
-        with databases._maintenance_connection() as conn:
+        with databases.maintenance_connection() as conn:
             names = [row[0] for row in conn.execute("SELECT datname FROM pg_database").fetchall()]
         assert [name for name in names if f"_{checker.pid}_" in name] == []
 

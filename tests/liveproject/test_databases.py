@@ -20,7 +20,7 @@ def test_template_key_follows_the_migrations(tmp_path, monkeypatch):
 
 def test_url_for_replaces_only_the_database_name(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.example:5433/course?sslmode=disable")
-    assert databases._url_for("other") == "postgres://u:p@db.example:5433/other?sslmode=disable"
+    assert databases.url_for("other") == "postgres://u:p@db.example:5433/other?sslmode=disable"
 
 
 @pytest.mark.skipif(databases.backend() != "postgresql", reason="PostgreSQL track only")
@@ -30,11 +30,11 @@ def test_databases_of_dead_processes_are_dropped_and_those_of_live_ones_kept():
     dead_pid = 2**22 + 12345  # above Linux's default pid_max: no such process
     dead = [f"liveproject_{dead_pid}_1", f"test_liveproject_pytest_{dead_pid}_1", f"liveproject_building_{dead_pid}"]
     alive = f"test_liveproject_pytest_{os.getpid()}_999"  # this process is running: its database stays
-    with databases._maintenance_connection() as conn:
+    with databases.maintenance_connection() as conn:
         for name in [*dead, alive]:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            databases._drop_orphans(conn)
+            databases.drop_orphan_databases(conn)
             exists = {
                 name
                 for name in [*dead, alive]

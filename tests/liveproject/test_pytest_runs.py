@@ -39,7 +39,7 @@ def test_outcomes_and_messages_are_read_per_test(tmp_path):
     assert run.counts == {"failed": 1, "passed": 2}
     assert "arithmetic is broken" in run.messages["test_fails"]
     if databases.backend() == "postgresql":
-        with databases._maintenance_connection() as conn:
+        with databases.maintenance_connection() as conn:
             mine = f"test_liveproject_pytest_{os.getpid()}_%"  # this run's: another run may be going on
             left = conn.execute("SELECT count(*) FROM pg_database WHERE datname LIKE %s", [mine])
             assert left.fetchone()[0] == 0

@@ -132,7 +132,7 @@ def test_sigkill_of_the_whole_process_group_stops_everything():
 
 def assert_database_dropped(name):
     if databases.backend() == "postgresql":
-        with databases._maintenance_connection() as conn:
+        with databases.maintenance_connection() as conn:
             assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None
     else:
         assert not Path(name).exists()

@@ -2,8 +2,12 @@
 
 import os
 
+import pytest
+
 from liveproject import databases
 from liveproject.pytest_runs import run_pytest
+
+pytestmark = pytest.mark.live  # every test here starts a pytest session in a subprocess
 
 INI = (
     "[pytest]\nDJANGO_SETTINGS_MODULE = config.settings\nasyncio_mode = auto\n"
@@ -12,8 +16,6 @@ INI = (
 TESTS = """
 import pytest
 from articles.models import Article
-
-pytestmark = pytest.mark.live  # every test here starts a server or another process
 
 
 def test_passes():

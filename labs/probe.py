@@ -14,10 +14,10 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import threading
 import time
 
 from aiohttp import web
+from anyio.from_thread import start_blocking_portal
 
 DRIP_INTERVAL = 0.2  # seconds between two bytes of a dripped body: far under any per-read timeout a caller sets
 
@@ -29,9 +29,8 @@ class ProbeUpstream:
         self.max_in_flight = 0
         self.hang_up_delays: set[float] = set()  # calls with one of these delays get no answer
         self.drip_delays: set[float] = set()  # calls with one of these delays get their body one byte at a time
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
+        self._portal_context = None
+        self._portal = None
         self._runner: web.AppRunner | None = None
 
     def reset(self, *, idle_timeout: float = 3.0) -> None:
@@ -71,33 +70,33 @@ class ProbeUpstream:
         await response.write_eof()
         return response
 
-    def _serve(self) -> None:
-        self._loop = asyncio.new_event_loop()
+    async def _start(self) -> str:
         app = web.Application()
         app.router.add_get("/", self._answer)
         # handler_cancellation: a caller that hangs up (a timed-out call) stops counting as in flight
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
-        self._loop.run_until_complete(self._runner.setup())
+        await self._runner.setup()
         # Bind the socket first and hand it to aiohttp: the port is known without reading aiohttp's internals.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.bind(("127.0.0.1", 0))
-        port = listener.getsockname()[1]
-        self._loop.run_until_complete(web.SockSite(self._runner, listener).start())
-        self.url = f"http://127.0.0.1:{port}/"
-        self._ready.set()
-        self._loop.run_forever()
-        self._loop.run_until_complete(self._runner.cleanup())
-        self._loop.close()
+        await web.SockSite(self._runner, listener).start()
+        return f"http://127.0.0.1:{listener.getsockname()[1]}/"
 
     def __enter__(self) -> ProbeUpstream:
-        self._thread = threading.Thread(target=self._serve, name="probe-upstream", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(10):
-            raise RuntimeError("the probe upstream did not start")
+        # anyio's blocking portal: an event loop on a thread of its own, which this (sync) thread calls into.
+        self._portal_context = start_blocking_portal()
+        portal = self._portal_context.__enter__()
+        try:
+            self.url = portal.call(self._start)
+        except BaseException:
+            self._portal_context.__exit__(None, None, None)
+            raise
+        self._portal = portal
         return self
 
     def __exit__(self, *exc_info) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+        try:
+            if self._runner is not None:
+                self._portal.call(self._runner.cleanup)
+        finally:
+            self._portal_context.__exit__(*exc_info)  # stops the loop and joins its thread

@@ -43,6 +43,8 @@ def article_publish(*, slug: str, published_by, work_seconds: float = 0.0) -> Ar
     return article
 
 
+# A teaching twin of article_publish, repeated on purpose: the same steps without the row lock, so chapter 06
+# can race the two and show the lost update.
 def article_publish_without_lock(*, slug: str, published_by, work_seconds: float = 0.0) -> Article:
     """MISTAKE, kept for chapter 06: article_publish without select_for_update.
 

@@ -126,6 +126,8 @@ def timing_middleware(get_response):
     return middleware
 
 
+# The same sync-and-async __init__/__call__ as AccessLogMiddleware, repeated on purpose: chapter 05 shows a
+# middleware whole, and this two-mode shape is what it teaches (a shared base class would hide it).
 class JsonErrorMiddleware:
     """Answer client errors with JSON: `ApiError` raised by a view, and bodiless 4xx responses.
 

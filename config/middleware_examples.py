@@ -62,6 +62,7 @@ def user_header_middleware_mistake(get_response):
     return middleware
 
 
+# The fix of user_header_middleware_mistake, its twin on purpose: chapter 05 shows the two side by side.
 @sync_and_async_middleware
 def user_header_middleware(get_response):
     """The fix: in the async branch, ask for the user with `await request.auser()`."""

@@ -7,6 +7,9 @@ data; INSTRUCTOR.md says so.
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 SOLUTION_QUERY = 'Article.objects.published().order_by("-published_at")'  # then .values_list("slug", ...)[:10]
 SOLUTION_GATHER = "io = await asyncio.gather(slow_io(1), slow_io(2), slow_io(3))"
 SOLUTION_DURATION = "duration_ms = round((time.perf_counter() - started) * 1000, 1)"

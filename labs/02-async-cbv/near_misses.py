@@ -2,6 +2,9 @@
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 SOLUTION_GATHER = "results = await asyncio.gather(slow_io(1), slow_io(2), slow_io(3))"
 SOLUTION_DURATION = '"duration_ms": round((time.perf_counter() - started) * 1000, 1)'
 SOLUTION_DRAFTS_CLASS = "class MyDraftsView(AsyncLoginRequiredMixin, View):"

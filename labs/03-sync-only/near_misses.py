@@ -2,6 +2,9 @@
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 SOLUTION_IMPORTS = "from asgiref.sync import sync_to_async\n"
 SOLUTION_TITLES = (
     '    return TemplateResponse(request, "articles/article_list.html", '

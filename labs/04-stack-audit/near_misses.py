@@ -2,6 +2,9 @@
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 SOLUTION_ADAPTED = """def adapted_middleware(log_text: str) -> list:
     return re.findall(r"handler adapted for middleware (\\S+?)\\.?$", log_text, flags=re.MULTILINE)"""
 SOLUTION_WALK = """def endpoint_modes() -> dict:

@@ -6,6 +6,9 @@ does nothing and BEGIN IMMEDIATE serializes the transactions, the step that read
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 NEAR_MISSES = [
     NearMiss(
         "transaction.atomic() with no row lock, select_for_update named in the docstring only",

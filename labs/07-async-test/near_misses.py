@@ -2,6 +2,9 @@
 
 from labs.near_misses import NearMiss
 
+# Each near-miss quotes the lines of the solution it replaces, and those that take a lesson out the same way
+# look alike: the repetition is the table, on purpose.
+
 NEAR_MISSES = [
     NearMiss(
         "the unknown-slug test only asserts that the status is not 200",

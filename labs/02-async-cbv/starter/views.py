@@ -7,6 +7,8 @@ GET /labs/02-async-cbv/my-drafts/   for a logged-in user: {"username": "ada", "d
     drafts that user wrote; 401 with a message for anyone else.
 """
 
+# This file starts as the frame of the reference solution (solution/views.py), with what you write left as TODOs.
+
 import time
 
 from django.contrib.auth.mixins import LoginRequiredMixin

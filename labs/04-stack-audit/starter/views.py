@@ -8,6 +8,8 @@ third-party middleware that reads request.user. DEBUG is on and the django.reque
 Django writes every adaptation it makes to the server's log. Then they make the server log errors (README.md).
 """
 
+# This file starts as the frame of the reference solution (solution/views.py), with what you write left as TODOs.
+
 import os
 from pathlib import Path
 

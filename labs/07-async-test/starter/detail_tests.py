@@ -5,6 +5,8 @@ the body where the title belongs; the right title with the wrong author and stat
 for an unknown slug). Your tests must pass against the real view and fail against every broken one.
 """
 
+# This file starts as the frame of the reference solution (solution/detail_tests.py), with what you write left as TODOs.
+
 import pytest
 from django.contrib.auth import get_user_model  # noqa: F401 - you will need it
 

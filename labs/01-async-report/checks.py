@@ -12,19 +12,15 @@ import datetime as dt
 import json
 import random
 import secrets
-import time
 
 from labs.runner import Step, StepFailed, run_project_script
+from labs.slow_io_checks import fastest_answer, judge_duration_ms, judge_three_concurrent_waits
 from liveproject.evidence import measured
 
 # pages.views.slow_io waits settings.SLOW_IO_SECONDS (0.2 s by default): the checks choose the wait at random for
 # each run, so a view that fakes the wait (asyncio.sleep(0.2)) or its duration (duration_ms = 200.0) cannot match it.
 SLOW_IO_SECONDS = round(random.uniform(0.25, 0.4), 3)
 SERVER_SETTINGS = {"SLOW_IO_SECONDS": SLOW_IO_SECONDS}
-TIMER_FLOOR = 0.98  # a timer may wake a little early: allow 2%
-# Three calls at once take one wait (t); two of them in sequence take at least 2t, three 3t: the bound lies between.
-CONCURRENT_BOUND = 1.6 * SLOW_IO_SECONDS
-TRIES = 5  # requests timed at most: a noisy machine can slow a request down, never speed it up
 A_METHODS = {"aget", "afirst", "alast", "acount", "aexists", "aiterator", "ain_bulk", "aaggregate", "acontains"}
 
 # The seed publishes article-01 .. article-40 one day apart from this moment (articles/management/commands/).
@@ -101,42 +97,10 @@ def io_calls_in_order(context):
 
 def io_calls_concurrent(context):
     wait = SLOW_IO_SECONDS
-    timed = []
-    for _ in range(TRIES):  # the fastest of up to five: enough for a loaded machine to let one through quickly
-        started = time.perf_counter()
-        response = get_report(context)
-        timed.append((time.perf_counter() - started, response))
-        if wait * TIMER_FLOOR <= timed[-1][0] < CONCURRENT_BOUND:
-            break
-    elapsed, response = min(timed, key=lambda pair: pair[0])
-    if elapsed < wait * TIMER_FLOOR:
-        raise StepFailed(
-            f"the report came back in {measured(elapsed, 's', digits=3)}, sooner than one slow_io call takes (the "
-            f"checks set its wait to {measured(wait, 's', digits=3)} for this run): the view must await "
-            "slow_io(1), slow_io(2) and slow_io(3) themselves, not a wait or results of its own"
-        )
-    if elapsed >= CONCURRENT_BOUND:
-        raise StepFailed(
-            f"the fastest of {len(timed)} reports took {measured(elapsed, 's', digits=2)}, where one slow_io call "
-            f"waits {measured(wait, 's', digits=3)} in this run: some of the three calls ran one after another, not "
-            "concurrently (two waits in sequence take twice as long, three three times)"
-        )
-    duration = response.json().get("duration_ms")
-    if not isinstance(duration, int | float) or isinstance(duration, bool):
-        raise StepFailed(f"duration_ms should be a number of milliseconds, got {duration!r}")
-    if duration < wait * TIMER_FLOOR * 1000:
-        raise StepFailed(
-            f"duration_ms is {measured(repr(duration))}: read as milliseconds, that is less than the "
-            f"{measured(wait, 's', digits=3)} your view waits for slow_io in this run (the checks vary the wait). "
-            "Report milliseconds (seconds x 1000), measured from the start of the view to its end"
-        )
+    elapsed, response, tries = fastest_answer(lambda: get_report(context), wait)
+    judge_three_concurrent_waits(elapsed, wait, tries, request="the report", requests="reports", what="view")
     # The view runs inside the project's timing middleware, which reports its own measurement.
-    around = float(response.headers.get("X-MW-Duration-Ms") or elapsed * 1000)
-    if duration > around + 1:
-        raise StepFailed(
-            f"duration_ms ({measured(repr(duration))}) is longer than the project's timing middleware measured "
-            "around your view (X-MW-Duration-Ms, which includes it): report the time the view took, in milliseconds"
-        )
+    judge_duration_ms(response.json().get("duration_ms"), wait, response, elapsed, what="view")
 
 
 def slugs_from_the_database(context):

@@ -16,16 +16,13 @@ import time
 import httpx
 
 from labs.runner import Step, StepFailed, run_project_script
+from labs.slow_io_checks import fastest_answer, judge_duration_ms, judge_three_concurrent_waits
 from liveproject.evidence import measured
 
 # pages.views.slow_io waits settings.SLOW_IO_SECONDS (0.2 s by default): the checks choose the wait at random for
 # each run, so a handler that fakes the wait (asyncio.sleep(0.2)) or its duration (a constant) cannot match it.
 SLOW_IO_SECONDS = round(random.uniform(0.25, 0.4), 3)
 SERVER_SETTINGS = {"SLOW_IO_SECONDS": SLOW_IO_SECONDS}
-TIMER_FLOOR = 0.98  # a timer may wake a little early: allow 2%
-# Three calls at once take one wait (t); two of them in sequence take at least 2t, three 3t: the bound lies between.
-CONCURRENT_BOUND = 1.6 * SLOW_IO_SECONDS
-TRIES = 5  # requests timed at most: a noisy machine can slow a request down, never speed it up
 AT_ONCE = 6  # requests sent together: overlapping, they take about as long as one; blocking, 6 x 0.2 s more
 OVERLAP_SLACK = 0.6  # half of what six requests blocking the event loop for 0.2 s each (time.sleep(0.2)) add
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace", "dispatch"}
@@ -68,14 +65,7 @@ def get_ok(context, path, headers=None):
 
 def tasks_concurrent(context):
     wait = SLOW_IO_SECONDS
-    timed = []
-    for _ in range(TRIES):  # the fastest of up to five: enough for a loaded machine to let one through quickly
-        started = time.perf_counter()
-        response = get_ok(context, "tasks/")
-        timed.append((time.perf_counter() - started, response))
-        if wait * TIMER_FLOOR <= timed[-1][0] < CONCURRENT_BOUND:
-            break
-    elapsed, response = min(timed, key=lambda pair: pair[0])
+    elapsed, response, tries = fastest_answer(lambda: get_ok(context, "tasks/"), wait)
     data = response.json()
     results = data.get("results")
     rows = results if isinstance(results, list) and all(isinstance(row, dict) for row in results) else []
@@ -83,33 +73,8 @@ def tasks_concurrent(context):
         raise StepFailed(
             f"results should be what slow_io(1), slow_io(2) and slow_io(3) return, in that order; got {results!r}"
         )
-    if elapsed < wait * TIMER_FLOOR:
-        raise StepFailed(
-            f"GET /tasks/ answered in {measured(elapsed, 's', digits=3)}, sooner than one slow_io call takes (the "
-            f"checks set its wait to {measured(wait, 's', digits=3)} for this run): the handler must await "
-            "slow_io(1), slow_io(2) and slow_io(3) themselves, not a wait or results of its own"
-        )
-    if elapsed >= CONCURRENT_BOUND:
-        raise StepFailed(
-            f"the fastest of {len(timed)} GET /tasks/ took {measured(elapsed, 's', digits=2)}, where one slow_io call "
-            f"waits {measured(wait, 's', digits=3)} in this run: some of the three calls ran one after another, not "
-            "concurrently (two waits in sequence take twice as long, three three times)"
-        )
-    duration = data.get("duration_ms")
-    if not isinstance(duration, int | float) or isinstance(duration, bool):
-        raise StepFailed(f"duration_ms should be a number of milliseconds, got {duration!r}")
-    if duration < wait * TIMER_FLOOR * 1000:
-        raise StepFailed(
-            f"duration_ms is {measured(repr(duration))}: read as milliseconds, that is less than the "
-            f"{measured(wait, 's', digits=3)} the handler waits for slow_io in this run (the checks vary the wait). "
-            "Report milliseconds (seconds x 1000), measured from the start of the handler to its end"
-        )
-    around = float(response.headers.get("X-MW-Duration-Ms") or elapsed * 1000)  # measured around the view
-    if duration > around + 1:
-        raise StepFailed(
-            f"duration_ms ({measured(repr(duration))}) is longer than the project's timing middleware measured "
-            "around your view (X-MW-Duration-Ms, which includes it): report the time the handler took, in milliseconds"
-        )
+    judge_three_concurrent_waits(elapsed, wait, tries, request="GET /tasks/", requests="GET /tasks/", what="handler")
+    judge_duration_ms(data.get("duration_ms"), wait, response, elapsed, what="handler")
 
 
 def requests_overlap(context):

@@ -13,6 +13,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def run_like_a_kernel(script: str) -> subprocess.CompletedProcess:
+    """`script` in a fresh interpreter, as a notebook's kernel runs cells (its own event loop); it must exit 0."""
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 NOTEBOOK_LIKE = textwrap.dedent(
     """
     import asyncio
@@ -49,10 +57,7 @@ NOTEBOOK_LIKE = textwrap.dedent(
 
 @pytest.mark.live
 def test_the_kernel_shares_the_servers_database_through_the_async_orm():
-    result = subprocess.run(
-        [sys.executable, "-c", NOTEBOOK_LIKE], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_like_a_kernel(NOTEBOOK_LIKE)
     assert result.stdout.splitlines() == [
         "count 60",
         "sync ORM in a running loop: SynchronousOnlyOperation",
@@ -82,10 +87,7 @@ EXITS_WITHOUT_STOPPING = textwrap.dedent(
 def test_exiting_with_a_server_attached_to_the_kernel_is_quiet_and_stops_it():
     from tests.liveproject.test_server import all_dead
 
-    result = subprocess.run(
-        [sys.executable, "-c", EXITS_WITHOUT_STOPPING], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_like_a_kernel(EXITS_WITHOUT_STOPPING)
     assert result.stderr == ""
     assert all_dead(json.loads(result.stdout))
 
@@ -151,10 +153,7 @@ POOL_CONNECTIONS = textwrap.dedent(
 
 @pytest.mark.live
 def test_each_pool_thread_leaves_a_connection_open_until_close_pool_connections():
-    result = subprocess.run(
-        [sys.executable, "-c", POOL_CONNECTIONS], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_like_a_kernel(POOL_CONNECTIONS)
     lines = result.stdout.splitlines()
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         how = "their backends listed in pg_stat_activity"

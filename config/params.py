@@ -6,16 +6,21 @@ import math
 from config.errors import ApiError
 
 
+def _cast(text, cast, *, subject, must_be):
+    """`text` as a number, or ApiError(400): `subject` names it in "too long", `must_be` says what it should be."""
+    if len(text) > 32:
+        raise ApiError(400, f"{subject} is too long to be a number")
+    try:
+        return cast(text)
+    except ValueError:
+        raise ApiError(400, f"{must_be}, not {text!r}") from None
+
+
 def _parse_number(request, name, default, minimum, maximum, cast, kind):
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
-    if len(raw) > 32:
-        raise ApiError(400, f"{name} is too long to be a number")
-    try:
-        value = cast(raw)
-    except ValueError:
-        raise ApiError(400, f"{name} must be {kind}, not {raw!r}") from None
+    value = _cast(raw, cast, subject=name, must_be=f"{name} must be {kind}")
     if isinstance(value, float) and not math.isfinite(value):
         raise ApiError(400, f"{name} must be a finite number, not {raw!r}")
     if not minimum <= value <= maximum:
@@ -40,12 +45,7 @@ def _parse_list(request, name, default, minimum, maximum, max_items, cast, kind)
         raise ApiError(400, f"{name} has {len(items)} items; at most {max_items} are allowed")
     values = []
     for item in items:
-        if len(item) > 32:
-            raise ApiError(400, f"an item of {name} is too long to be a number")
-        try:
-            value = cast(item)
-        except ValueError:
-            raise ApiError(400, f"{name} must be comma-separated {kind}s, not {item!r}") from None
+        value = _cast(item, cast, subject=f"an item of {name}", must_be=f"{name} must be comma-separated {kind}s")
         if not math.isfinite(value) or not minimum <= value <= maximum:
             raise ApiError(400, f"each of {name} must be between {minimum} and {maximum}, not {item}")
         values.append(value)

@@ -1,7 +1,13 @@
 """Finding the labs and importing a lab's code from its file (lab folders are not Python packages)."""
 
+from __future__ import annotations
+
 import importlib.util
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 LABS_DIR = Path(__file__).resolve().parent
 
@@ -51,11 +57,12 @@ def describe(code: str, name: str = "views.py") -> str:
 CODE_FILES = {code: str(code_path(Path(), code)) for code in CODES}
 
 
-def load_lab_views(folder: Path, code: str):
+def load_lab_views(folder: Path, code: str) -> ModuleType:
     """Import one lab's views module from its file (lab folders are not Python packages)."""
     file = code_path(folder, code)
     name = f"labs.lab{folder.name[:2]}_{code if code in CODES else 'variant'}"
     spec = importlib.util.spec_from_file_location(name, file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # spec_from_file_location gives a .py file a spec with a loader: neither is None here
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module

@@ -44,7 +44,8 @@ def near_misses() -> list[tuple[Path, NearMiss]]:
         module_file = folder / "near_misses.py"
         if module_file.is_file():
             spec = importlib.util.spec_from_file_location(f"labs.near_misses{folder.name[:2]}", module_file)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
+            # spec_from_file_location gives a .py file a spec with a loader: neither is None here
+            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+            spec.loader.exec_module(module)  # type: ignore[union-attr]
             found += [(folder, near_miss) for near_miss in module.NEAR_MISSES]
     return found

@@ -15,22 +15,29 @@ import asyncio
 import json
 import socket
 import time
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 from anyio.from_thread import start_blocking_portal
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+    from typing import Any
+
+    from anyio.from_thread import BlockingPortal
 
 DRIP_INTERVAL = 0.2  # seconds between two bytes of a dripped body: far under any per-read timeout a caller sets
 
 
 class ProbeUpstream:
-    def __init__(self):
+    def __init__(self) -> None:
         self.url: str | None = None
         self.in_flight = 0
         self.max_in_flight = 0
         self.hang_up_delays: set[float] = set()  # calls with one of these delays get no answer
         self.drip_delays: set[float] = set()  # calls with one of these delays get their body one byte at a time
-        self._portal_context = None
-        self._portal = None
+        self._portal_context: AbstractContextManager[BlockingPortal] | None = None
+        self._portal: BlockingPortal | None = None
         self._runner: web.AppRunner | None = None
 
     def reset(self, *, idle_timeout: float = 3.0) -> None:
@@ -94,9 +101,9 @@ class ProbeUpstream:
         self._portal = portal
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         try:
             if self._runner is not None:
-                self._portal.call(self._runner.cleanup)
+                self._portal.call(self._runner.cleanup)  # type: ignore[union-attr]  # set by __enter__
         finally:
-            self._portal_context.__exit__(*exc_info)  # stops the loop and joins its thread
+            self._portal_context.__exit__(*exc_info)  # type: ignore[union-attr]  # stops the loop and joins its thread

@@ -20,6 +20,10 @@ import re
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from labs.runner import LabReport
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -29,7 +33,7 @@ def who_runs() -> str:
     return os.environ.get("LAB_STUDENT") or getpass.getuser()
 
 
-def write_progress(report, folder: Path, *, who: str | None = None, now: dt.datetime | None = None) -> Path:
+def write_progress(report: LabReport, folder: Path, *, who: str | None = None, now: dt.datetime | None = None) -> Path:
     """Write `report` (a labs.runner.LabReport) as a result file in `folder`; return its path."""
     who = who or who_runs()
     now = now or dt.datetime.now(dt.UTC)

@@ -27,6 +27,8 @@ SPIN_FOREVER = "while True:\n    pass\n"
 
 def repeat(number: str, code: str, times: int) -> dict:
     """Run the checks of lab `number` on `code` `times` times; return what each run gave."""
+    failing: Counter[str]
+    seconds: list[float]
     passed, failing, seconds = 0, Counter(), []
     for _ in range(times):
         report = run_checks(number, code, show=lambda line: None)

@@ -34,9 +34,22 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from labs.loading import CODES, code_path, describe, lab_folders
+
+if TYPE_CHECKING:
+    from types import FrameType, ModuleType
+    from typing import Protocol
+
+    from liveproject.server import LiveServer
+
+    class _LoggingServer(Protocol):
+        """What a failure's explanation reads of a server: its log (a LiveServer's, a NoServer's; tests pass a
+        stand-in)."""
+
+        def log_text(self) -> str: ...
 
 
 class StepFailed(AssertionError):
@@ -110,7 +123,7 @@ def run_project_script(script: str, *args: str, database_url: str, debug: bool =
     return done.stdout
 
 
-def find_lab(number) -> Path:
+def find_lab(number: str | int) -> Path:
     wanted = f"{int(number):02d}-"
     for folder in lab_folders():
         if folder.name.startswith(wanted):
@@ -124,15 +137,16 @@ def student_file_name(folder: Path) -> str:
     return "views.py" if "views.py" in names or not names else names[0]
 
 
-def load_checks(folder: Path):
+def load_checks(folder: Path) -> ModuleType:
     """The lab's checks module: STEPS, and optionally SERVER_SETTINGS for the server the checks start."""
     spec = importlib.util.spec_from_file_location(f"labs.checks{folder.name[:2]}", folder / "checks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    # spec_from_file_location gives a .py file a spec with a loader: neither is None here
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
 
 
-def database_label(server) -> str:
+def database_label(server: LiveServer | NoServer | None) -> str:
     """The database the checks use, named the same on every run of a track (no database name, which changes with
     each server): "SQLite", or "PostgreSQL at host:port". `server`: the running LiveServer, or None for checks
     that start no server (lab 07's run pytest sessions on the database DATABASE_URL names)."""
@@ -211,7 +225,7 @@ def _same_file(logged: str, code_file: Path) -> bool:
 _SERVER_ERROR = re.compile(r"\b5\d\d\b")
 
 
-def explain_failure(message: str, server, log_start: int, code_file: Path | None) -> str:
+def explain_failure(message: str, server: _LoggingServer, log_start: int, code_file: Path | None) -> str:
     """`message`, followed by what the server logged as exceptions since `log_start` (a 500's cause, which a
     student must not need the server's log to see). The server logs an exception before it answers, but a
     message that reports a 5xx with nothing logged yet gets a moment for the log to catch up."""
@@ -233,7 +247,7 @@ def report_line(line: str) -> None:
 
 
 def run_checks(
-    number,
+    number: str | int,
     code: str = "student",
     *,
     show: Callable[[str], None] = report_line,
@@ -316,7 +330,7 @@ def run_checks(
     return report
 
 
-def reset(number) -> Path:
+def reset(number: str | int) -> Path:
     """Copy the lab's starter files over the student's copies, keeping each changed one as <name>.bak."""
     folder = find_lab(number)
     for starter in sorted((folder / "starter").iterdir()):
@@ -338,7 +352,7 @@ def missing_package() -> str | None:
     return None
 
 
-def _exit_on_sigterm(signum, frame) -> None:
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds like Ctrl+C: the server, sessions and temporary folders are stopped
 
 

@@ -7,7 +7,10 @@ A lab whose code does not import answers every request under its prefix with a 5
 and the other labs keep working.
 """
 
+from __future__ import annotations
+
 import traceback
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -15,9 +18,13 @@ from django.urls import include, path, re_path
 
 from labs.loading import describe, lab_folders, load_lab_views
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.urls import URLPattern
 
-def broken_lab(message: str):
-    async def explain(request, rest=""):
+
+def broken_lab(message: str) -> list[URLPattern]:
+    async def explain(request: HttpRequest, rest: str = "") -> JsonResponse:
         return JsonResponse({"error": message}, status=500)
 
     return [re_path(r"^(?P<rest>.*)$", explain)]

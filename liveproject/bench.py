@@ -26,6 +26,7 @@ import platform
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -34,6 +35,9 @@ matplotlib.use("Agg")
 from liveproject.load import Burst, burst, throughput  # noqa: E402
 from liveproject.plots import plot_latency_vs_concurrency  # noqa: E402
 from liveproject.server import LiveServer  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 WAIT = 0.2
 TARGET_RATIO = 1.5  # async views under ASGI should stay within 1.5x of their limit at every N
@@ -65,7 +69,7 @@ def limit(config: Config, n: int, seconds_per_request: float) -> float:
     return WAIT + n * seconds_per_request
 
 
-def measured_burst(server, path: str, n: int, repeats: int) -> Burst:
+def measured_burst(server: LiveServer | str, path: str, n: int, repeats: int) -> Burst:
     """The median (by wall time) of `repeats` bursts; a short pause lets the server settle in between."""
     runs = []
     for _ in range(repeats):
@@ -167,7 +171,7 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv=None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     parser.add_argument("--ns", default="1,10,50,200,1000", help="comma-separated concurrency levels")

@@ -20,6 +20,10 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,7 @@ class ThreadConnection:
     """One thread's connection to a database, as that thread opened it."""
 
     thread: threading.Thread
-    wrapper: object  # Django's DatabaseWrapper for that thread (and that alias, "default" unless asked otherwise)
+    wrapper: BaseDatabaseWrapper  # that thread's DatabaseWrapper (for that alias, "default" unless asked otherwise)
     backend_pid: int | None  # PostgreSQL's server process for it (None on SQLite)
 
 

@@ -23,10 +23,16 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 import psutil
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    import psycopg
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The seeded users' password on the course's throwaway databases (127.0.0.1 only, dropped on stop).
@@ -158,7 +164,7 @@ def _create_sqlite_database(folder: Path) -> Database:
 _LIVE_NAME = re.compile(r"(?:test_)?liveproject_(?:pytest_)?(\d+)_\d+|liveproject_building_(\d+)")
 
 
-def maintenance_connection():
+def maintenance_connection() -> psycopg.Connection[tuple[Any, ...]]:
     import psycopg
 
     config = dj_database_url.parse(base_database_url())
@@ -179,7 +185,7 @@ def url_for(name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def drop_orphan_databases(conn) -> None:
+def drop_orphan_databases(conn: psycopg.Connection[Any]) -> None:
     """Drop the databases that processes which no longer run left behind (a killed notebook, a run cut short)."""
     query = "SELECT datname FROM pg_database WHERE datname LIKE 'liveproject_%' OR datname LIKE 'test_liveproject_%'"
     for (name,) in conn.execute(query).fetchall():
@@ -195,7 +201,7 @@ def drop_orphans() -> None:
             drop_orphan_databases(conn)
 
 
-def _postgres_template(conn) -> str:
+def _postgres_template(conn: psycopg.Connection[Any]) -> str:
     template = f"liveproject_tpl_{template_key()}"
     # One builder at a time across processes; the others wait, then find the template ready.
     conn.execute("SELECT pg_advisory_lock(hashtext('liveproject template'))")

@@ -22,13 +22,17 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import psutil
 
 from liveproject.load import burst
 
+if TYPE_CHECKING:
+    from liveproject.server import LiveServer
 
-def database_connections(server) -> int:
+
+def database_connections(server: LiveServer) -> int:
     """How many connections `server` holds to its own database right now.
 
     PostgreSQL: the backends pg_stat_activity lists for the server's database. SQLite has no server to ask: there,
@@ -38,7 +42,7 @@ def database_connections(server) -> int:
     if server.database is None:
         raise ValueError(f"{server!r} has no database")
     if server.database.backend == "postgresql":
-        return server.database_connections()
+        return server.database_connections()  # type: ignore[return-value]  # an int on PostgreSQL
     path = os.path.realpath(server.database.name)
     handles = 0
     for pid in server.worker_pids():
@@ -61,7 +65,7 @@ class ConnectionsHeld:
 
 
 def connections_held(
-    servers: Mapping[str, object],
+    servers: Mapping[str, LiveServer],
     path: str = "/articles/async/slugs/",
     n: int = 40,
     *,
@@ -97,7 +101,7 @@ def connections_held(
     return results
 
 
-def _rss(server) -> int:
+def _rss(server: LiveServer) -> int:
     total = 0
     for pid in server.worker_pids():
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
@@ -132,7 +136,13 @@ class WaitingCost:
 
 
 def cost_of_waiting(
-    server, path: str, n: int, *, warmup: str = "/ping/async/", interval: float = 0.05, timeout: float = 90.0
+    server: LiveServer,
+    path: str,
+    n: int,
+    *,
+    warmup: str = "/ping/async/",
+    interval: float = 0.05,
+    timeout: float = 90.0,
 ) -> WaitingCost:
     """Send `n` concurrent requests to `path`, a view that waits (`/wait/async/?seconds=3`, a long poll), and
     measure what the server spends on them: the peak of its thread count and of its resident memory (RSS),
@@ -142,12 +152,12 @@ def cost_of_waiting(
     fills are not counted; one at a time, so that a thread pool does not grow before the idle count is taken.
     """
     for _ in range(3):
-        server.client.get(warmup)
+        server.client.get(warmup)  # type: ignore[union-attr]  # a running server has its client
     idle_threads, idle_rss = server.idle_thread_count(), _rss(server)
     samples: list[tuple[int, int]] = []
     done = threading.Event()
 
-    def sampler():
+    def sampler() -> None:
         while not done.is_set():
             samples.append((server.thread_count(), _rss(server)))
             done.wait(interval)
@@ -167,14 +177,15 @@ def cost_of_waiting(
         peak_threads=max([count for count, _ in samples] + [idle_threads]),
         idle_rss=idle_rss,
         peak_rss=max([rss for _, rss in samples] + [idle_rss]),
-        server_cpu=answered.server_cpu,
+        server_cpu=answered.server_cpu,  # type: ignore[arg-type]  # a float: the burst had a LiveServer
     )
 
 
-def event_arrivals(server, path: str, *, timeout: float = 10.0) -> list[float]:
+def event_arrivals(server: LiveServer, path: str, *, timeout: float = 10.0) -> list[float]:
     """Seconds after the request was sent at which each server-sent event (`data:` line) of `path` arrived."""
     arrivals, started = [], time.perf_counter()
-    with server.client.stream("GET", path, timeout=timeout) as response:
+    # a running server has its client
+    with server.client.stream("GET", path, timeout=timeout) as response:  # type: ignore[union-attr]
         for line in response.iter_lines():
             if line.startswith("data:"):
                 arrivals.append(time.perf_counter() - started)

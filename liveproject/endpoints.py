@@ -10,14 +10,21 @@ lab 04's checks take their ground truth from both functions.
 from __future__ import annotations
 
 import inspect
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from typing import Any
+
+    from django.urls import URLPattern, URLResolver
 
 
-def project_endpoints() -> list[tuple[str, object]]:
+def project_endpoints() -> list[tuple[str, Callable[..., Any]]]:
     """(route, view callable) for every URL of the project outside the admin and the labs (whose views are
     the students' code, served under /labs/ while they work on them)."""
     from django.urls import URLPattern, URLResolver, get_resolver
 
-    def walk(patterns, prefix):
+    def walk(patterns: Iterable[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, Callable[..., Any]]]:
         for pattern in patterns:
             route = prefix + str(pattern.pattern)
             if isinstance(pattern, URLResolver):
@@ -29,7 +36,7 @@ def project_endpoints() -> list[tuple[str, object]]:
     return list(walk(get_resolver().url_patterns, ""))
 
 
-def defined_with_async_def(view) -> bool:
+def defined_with_async_def(view: Callable[..., object]) -> bool:
     """Whether `view` (a view callable, as project_endpoints() gives it) is written with `async def`.
 
     Independent of Django's markers: look at the function the decorators wrap, or the CBV's handlers (all of

@@ -60,7 +60,7 @@ class EvidenceError(AssertionError):
     """A measurement fell outside the bound the course checks it against."""
 
 
-def _format(value, unit: str, digits: int | None) -> str:
+def _format(value: object, unit: str, digits: int | None) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return " ".join(str(value).split())  # one line: the sanitizer masks « » within a line
     if unit not in _UNITS:
@@ -74,7 +74,7 @@ def _format(value, unit: str, digits: int | None) -> str:
     return f"{scaled:.{decimals}f}{suffix}"
 
 
-def _format_fixed(value, unit: str) -> str:
+def _format_fixed(value: object, unit: str) -> str:
     """A prediction or a bound: a number the course chose, printed as short as it is (0.098 s, 2000 ms)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return str(value)
@@ -85,7 +85,7 @@ def _format_fixed(value, unit: str) -> str:
     return f"{text}{suffix}"
 
 
-def measured(value, unit: str = "s", *, digits: int | None = None, width: int = 0) -> str:
+def measured(value: object, unit: str = "s", *, digits: int | None = None, width: int = 0) -> str:
     """A measured value as the notebooks print it: «0.21 s». Values are given in seconds for the time units
     ("s", "ms", "µs"), as a fraction for "%", as a ratio for "x", as is for "" (counts) and anything else.
 
@@ -94,7 +94,7 @@ def measured(value, unit: str = "s", *, digits: int | None = None, width: int = 
     return f"{OPEN}{_format(value, unit, digits):>{width}}{CLOSE}"
 
 
-def _record(kind: str, line: str, **facts) -> None:
+def _record(kind: str, line: str, **facts: object) -> None:
     path = os.environ.get(RECORD_ENV)
     if not path:
         return
@@ -103,15 +103,17 @@ def _record(kind: str, line: str, **facts) -> None:
         record.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
-def emit(kind: str, line: str, **facts) -> None:
+def emit(kind: str, line: str, **facts: object) -> None:
     """Record `line` with the facts it was computed from, then print it (every helper here prints through this)."""
     for part in line.splitlines() or [""]:
         _record(kind, part, **facts)
     print(line)
 
 
-def _bound_text(unit, at_least, above, below, at_most) -> str:
-    def fmt(value):
+def _bound_text(
+    unit: str, at_least: float | None, above: float | None, below: float | None, at_most: float | None
+) -> str:
+    def fmt(value: float | None) -> str:
         return _format_fixed(value, unit)
 
     low = f"{fmt(at_least)} ≤ " if at_least is not None else f"{fmt(above)} < " if above is not None else ""
@@ -167,9 +169,10 @@ def check(
         raise EvidenceError(line)
 
 
-def expect(label: str, value, expected) -> None:
+def expect(label: str, value: object, expected: object) -> None:
     """A deterministic outcome (a count, a status, a list): printed as is, so nbval compares it, and asserted."""
     ok = value == expected
+    shown: object
     if isinstance(value, Mapping):
         shown = dict(value) if not isinstance(value, Counter) else dict(sorted(value.items(), key=repr))
     else:
@@ -180,7 +183,7 @@ def expect(label: str, value, expected) -> None:
         raise EvidenceError(line)
 
 
-def show(label: str, value) -> None:
+def show(label: str, value: object) -> None:
     """An observed fact, printed as `label: value` (a boolean Django computed, an outcome, a name)."""
     emit("show", f"{label}: {value}", value=value)
 
@@ -199,7 +202,7 @@ def verdict_of(parts: Mapping[str, bool]) -> str:
 class Claims:
     """The claims a notebook tested, with the verdict computed from what each part measured."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.rows: list[tuple[str, str, dict, str, str]] = []
 
     def judge(self, claim: str, parts: Mapping[str, bool], *, evidence: str, fix: str) -> None:

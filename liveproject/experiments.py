@@ -8,6 +8,13 @@ a count of queries. Chapter 10 tests popular claims with them.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from typing import TypeVar
+
+    _Result = TypeVar("_Result")
 
 
 def _connect_on_this_thread(options: dict) -> BaseException | None:
@@ -32,7 +39,7 @@ async def connect_with_options(options: dict) -> BaseException | None:
     return await asyncio.to_thread(_connect_on_this_thread, options)
 
 
-async def count_queries(coroutine_function) -> tuple[object, int]:
+async def count_queries(coroutine_function: Callable[[], Awaitable[_Result]]) -> tuple[_Result, int]:
     """Await `coroutine_function()` and count the SQL queries its ORM calls ran: (its result, the number of queries).
 
     Outside a request, the async ORM runs its queries on asgiref's one shared thread, with that thread's
@@ -43,7 +50,7 @@ async def count_queries(coroutine_function) -> tuple[object, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def run_and_count():
+    def run_and_count() -> tuple[_Result, int]:
         try:
             with CaptureQueriesContext(connection) as captured:
                 result = async_to_sync(coroutine_function)()

@@ -17,13 +17,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from liveproject import databases
 
-_attached_to = None
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
+    from concurrent.futures import ThreadPoolExecutor
+    from typing import Any
+
+    from asgiref.sync import AsyncToSync, SyncToAsync
+    from django.db.models import QuerySet
+
+    from liveproject.server import LiveServer
+
+_attached_to: LiveServer | None = None
 
 
-def use_django(server=None) -> None:
+def use_django(server: LiveServer | None = None) -> None:
     """Set up Django in this process; with `server`, use that server's database.
 
     Call it again with another server to switch databases (the old connection is closed first).
@@ -38,15 +49,16 @@ def use_django(server=None) -> None:
     if not settings.configured:
         os.environ["DJANGO_SETTINGS_MODULE"] = "liveproject.kernel_settings"
         if server is not None:
-            os.environ["DATABASE_URL"] = server.database_url
+            # a running server: it has a database
+            os.environ["DATABASE_URL"] = server.database_url  # type: ignore[assignment]
         django.setup()
     elif server is not None:
         _close_kernel_connections()
-        _point_default_database_at(server.database_url)
+        _point_default_database_at(server.database_url)  # type: ignore[arg-type]  # a running server: it has a database
     _attached_to = server
 
 
-def forget_server(server) -> None:
+def forget_server(server: LiveServer | None) -> None:
     """Called when `server` stops: close our connection before its database is dropped."""
     global _attached_to
     if server is not None and server is _attached_to:
@@ -89,7 +101,7 @@ def _loop_running() -> bool:
     return True
 
 
-def slow_query(seconds: float):
+def slow_query(seconds: float) -> QuerySet:
     """A queryset of one row whose evaluation waits `seconds` inside the database, like a slow query:
     `await slow_query(0.1).afirst()` takes about 0.1 s, spent in the database driver, not in Python.
 
@@ -102,7 +114,7 @@ def slow_query(seconds: float):
 
 
 @contextlib.contextmanager
-def counting_crossings():
+def counting_crossings() -> Iterator[list[str]]:
     """Count the crossings between async and sync code made while the block runs.
 
         with counting_crossings() as crossings:
@@ -122,11 +134,11 @@ def counting_crossings():
     crossings: list[str] = []
     to_thread, from_thread = SyncToAsync.__call__, AsyncToSync.__call__
 
-    async def counting_to_thread(self, *args, **kwargs):
+    async def counting_to_thread(self: SyncToAsync, *args: Any, **kwargs: Any) -> Any:
         crossings.append(_name_of(self.func))
         return await to_thread(self, *args, **kwargs)
 
-    def counting_from_thread(self, *args, **kwargs):
+    def counting_from_thread(self: AsyncToSync, *args: Any, **kwargs: Any) -> Any:
         crossings.append(_name_of(self.awaitable))
         return from_thread(self, *args, **kwargs)
 
@@ -137,7 +149,7 @@ def counting_crossings():
         yield crossings
 
 
-def _name_of(function) -> str:
+def _name_of(function: object) -> str:
     # Never repr(): the repr of a bound QuerySet method would evaluate the queryset (a query of its own).
     return getattr(function, "__qualname__", None) or type(function).__qualname__
 
@@ -168,7 +180,7 @@ async def count_thread_hops(
             return incoming.pop()
         await asyncio.Event().wait()  # a client that stays connected
 
-    async def send(message):
+    async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
     overrides = {} if middleware is None else {"MIDDLEWARE": middleware}
@@ -179,7 +191,7 @@ async def count_thread_hops(
     return sent[0]["status"], crossings
 
 
-async def connections_left_open(server, function, concurrent: int) -> tuple[int, str]:
+async def connections_left_open(server: LiveServer, function: Callable[[], object], concurrent: int) -> tuple[int, str]:
     """Call the sync `function` `concurrent` times at once through sync_to_async(thread_sensitive=False), on a
     pool of as many threads, and count the database connections still open once every call has returned.
     Then close them (close_pool_connections) and return (the count, how it was counted).
@@ -204,7 +216,7 @@ async def connections_left_open(server, function, concurrent: int) -> tuple[int,
         on_thread = sync_to_async(call_and_report_connection, thread_sensitive=False, executor=pool)
         used = await asyncio.gather(*(on_thread() for _ in range(concurrent)))
         still_open = {id(wrapper): wrapper for wrapper in used if wrapper.connection is not None}.values()
-        if server.database.backend == "postgresql":
+        if server.database.backend == "postgresql":  # type: ignore[union-attr]  # a running server: it has a database
             backends = {wrapper.connection.info.backend_pid for wrapper in still_open}
             return _backends_listed(server, backends), "their backends listed in pg_stat_activity"
         return len(still_open), "distinct open SQLite connections of the pool's threads"
@@ -212,15 +224,15 @@ async def connections_left_open(server, function, concurrent: int) -> tuple[int,
         close_pool_connections(pool)
 
 
-def _backends_listed(server, pids) -> int:
+def _backends_listed(server: LiveServer, pids: Iterable[int]) -> int:
     """How many of the PostgreSQL backends `pids` pg_stat_activity lists for `server`'s database."""
-    name = server.database_url.rsplit("/", 1)[1]
+    name = server.database_url.rsplit("/", 1)[1]  # type: ignore[union-attr]  # a running server: it has a database
     with databases.maintenance_connection() as admin:
         query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid = ANY(%s)"
         return admin.execute(query, [name, sorted(pids)]).fetchone()[0]
 
 
-def close_pool_connections(pool) -> None:
+def close_pool_connections(pool: ThreadPoolExecutor) -> None:
     """Close the database connection each thread of `pool` (a ThreadPoolExecutor) opened, then shut it down.
 
     Django closes a connection at the end of a request, on the request's own thread. A pool thread that ran ORM

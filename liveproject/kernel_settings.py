@@ -9,4 +9,5 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405
 # The kernel serves no traffic: requests it makes in-process (liveproject.kernel.count_thread_hops) should not
 # print the project's per-request INFO lines into a notebook. Warnings and errors still show.
 for _logger in ("config", "pages", "articles"):
-    LOGGING["loggers"][_logger]["level"] = "WARNING"  # noqa: F405
+    # mypy types config.settings' LOGGING literal as dict[str, object]
+    LOGGING["loggers"][_logger]["level"] = "WARNING"  # type: ignore[index]  # noqa: F405

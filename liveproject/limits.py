@@ -12,6 +12,10 @@ Chapter 01 compares each measurement with this limit; `nox -s bench` does the sa
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liveproject.server import LiveServer
 
 
 def in_rounds(n: int, wait: float, slots: int) -> float:
@@ -24,7 +28,7 @@ def on_event_loops(n: int, wait: float, cpu_per_request: float, processes: int =
     return wait + math.ceil(n / processes) * cpu_per_request
 
 
-def batch_limit(server, n: int, wait: float, cpu_per_request: float | None = None) -> float:
+def batch_limit(server: LiveServer, n: int, wait: float, cpu_per_request: float | None = None) -> float:
     """The limit for `server` (a LiveServer): WSGI kinds by their workers and threads, ASGI kinds by CPU."""
     if server.interface == "WSGI":
         threads = server.threads if server.kind == "gunicorn-gthread" else 1

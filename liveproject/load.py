@@ -17,10 +17,20 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 
 from liveproject.processes import ensure_file_limit
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
+    from typing import Any, TypeVar
+
+    from liveproject.server import LiveServer
+
+    _Result = TypeVar("_Result")
+    _Sample = TypeVar("_Sample", bound=float)  # what peak_during samples: a count of threads, a number of bytes
 
 
 @dataclass(frozen=True)
@@ -80,13 +90,15 @@ class Burst:
         return sum(1 for r in self.results if r.error is not None)
 
 
-def _target(server_or_url, path: str) -> tuple[str, object | None]:
+def _target(server_or_url: LiveServer | str, path: str) -> tuple[str, LiveServer | None]:
     if isinstance(server_or_url, str):
         return server_or_url.rstrip("/") + path, None
-    return server_or_url.url + path, server_or_url
+    return server_or_url.url + path, server_or_url  # type: ignore[operator]  # a running server has its url
 
 
-async def _one(session, index, method, url, headers, t0) -> RequestResult:
+async def _one(
+    session: aiohttp.ClientSession, index: int, method: str, url: str, headers: Mapping[str, str] | None, t0: float
+) -> RequestResult:
     start = time.perf_counter() - t0
     try:
         async with session.request(method, url, headers=headers) as response:
@@ -97,7 +109,15 @@ async def _one(session, index, method, url, headers, t0) -> RequestResult:
         return RequestResult(index, start, time.perf_counter() - t0, None, type(exc).__name__)
 
 
-async def aburst(server_or_url, path: str = "/", n: int = 10, *, method="GET", headers=None, timeout=30.0) -> Burst:
+async def aburst(
+    server_or_url: LiveServer | str,
+    path: str = "/",
+    n: int = 10,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Burst:
     """Send `n` requests at once (each with its own connection) and wait for all of them."""
     url, server = _target(server_or_url, path)
     ensure_file_limit(n + 256)
@@ -111,12 +131,18 @@ async def aburst(server_or_url, path: str = "/", n: int = 10, *, method="GET", h
             results = await asyncio.gather(*(_one(session, i, method, url, headers, t0) for i in range(n)))
     client_cpu = time.thread_time() - cpu_before
     wall = max(r.end for r in results) - min(r.start for r in results)
-    server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None
+    # server_cpu_before is a float whenever there is a server
+    server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None  # type: ignore[operator]
     return Burst(url, n, list(results), wall, client_cpu, server_cpu)
 
 
 async def athroughput(
-    server_or_url, path: str = "/", *, concurrency: int = 16, duration: float = 3.0, timeout: float = 10.0
+    server_or_url: LiveServer | str,
+    path: str = "/",
+    *,
+    concurrency: int = 16,
+    duration: float = 3.0,
+    timeout: float = 10.0,
 ) -> Burst:
     """Closed loop: `concurrency` clients each send request after request (keep-alive) for `duration` s.
 
@@ -140,7 +166,8 @@ async def athroughput(
             await asyncio.gather(*(client() for _ in range(concurrency)))
         elapsed = time.perf_counter() - t0
         client_cpu = time.thread_time() - cpu_before
-        server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None
+        # server_cpu_before is a float whenever there is a server
+        server_cpu = server.cpu_seconds() - server_cpu_before if server is not None else None  # type: ignore[operator]
     done = sum(1 for r in results if r.error is None)
     batch = Burst(url, len(results), results, elapsed, client_cpu, server_cpu)
     batch.extra["rps"] = done / elapsed
@@ -150,7 +177,9 @@ async def athroughput(
     return batch
 
 
-def _run_in_own_loop(coroutine_function, *args, deadline: float, **kwargs):
+def _run_in_own_loop(
+    coroutine_function: Callable[..., Coroutine[Any, Any, _Result]], *args: Any, deadline: float, **kwargs: Any
+) -> _Result:
     """Run a coroutine on a fresh event loop in a new thread and wait for its result.
 
     A Jupyter cell already has a running loop, so `asyncio.run` is not allowed there; a thread with its
@@ -163,7 +192,7 @@ def _run_in_own_loop(coroutine_function, *args, deadline: float, **kwargs):
     gc_was_enabled = gc.isenabled()
     gc.disable()
 
-    def target():
+    def target() -> None:
         try:
             import uvloop
 
@@ -190,14 +219,29 @@ def _run_in_own_loop(coroutine_function, *args, deadline: float, **kwargs):
     return outcome["value"]
 
 
-def burst(server_or_url, path: str = "/", n: int = 10, *, method="GET", headers=None, timeout=30.0) -> Burst:
+def burst(
+    server_or_url: LiveServer | str,
+    path: str = "/",
+    n: int = 10,
+    *,
+    method: str = "GET",
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+) -> Burst:
     """`aburst` for sync callers and notebook cells: N requests at once, per-request start/end/status."""
     return _run_in_own_loop(
         aburst, server_or_url, path, n, method=method, headers=headers, timeout=timeout, deadline=timeout + 30
     )
 
 
-def throughput(server_or_url, path: str = "/", *, concurrency=16, duration=3.0, timeout=10.0) -> Burst:
+def throughput(
+    server_or_url: LiveServer | str,
+    path: str = "/",
+    *,
+    concurrency: int = 16,
+    duration: float = 3.0,
+    timeout: float = 10.0,
+) -> Burst:
     """`athroughput` for sync callers and notebook cells."""
     return _run_in_own_loop(
         athroughput,
@@ -218,16 +262,18 @@ def calibrate(n: int, seconds: float = 0.2) -> Burst:
         return burst(trivial, f"/?seconds={seconds}", n)
 
 
-def peak_during(measure, action, *, interval: float = 0.005):
+def peak_during(
+    measure: Callable[[], _Sample], action: Callable[[], _Result], *, interval: float = 0.005
+) -> tuple[_Result, _Sample | None]:
     """Run `action()` while sampling `measure()` every `interval` seconds on another thread.
 
     Returns (what action returned, the largest sample). Chapter 01 uses it to count a server's threads
     while a burst is in flight.
     """
-    samples: list = []
+    samples: list[_Sample] = []
     done = threading.Event()
 
-    def sampler():
+    def sampler() -> None:
         while not done.is_set():
             samples.append(measure())
             done.wait(interval)
@@ -242,7 +288,7 @@ def peak_during(measure, action, *, interval: float = 0.005):
     return result, max(samples) if samples else None
 
 
-async def time_awaits(awaitables, *, together: bool, label: str = "awaits") -> Burst:
+async def time_awaits(awaitables: Iterable[Awaitable[object]], *, together: bool, label: str = "awaits") -> Burst:
     """Await `awaitables` one after another, or all at once through asyncio.gather (`together=True`), and record
     when each one started and ended, as a Burst that plots.plot_timelines() draws like a burst of requests.
 
@@ -255,7 +301,7 @@ async def time_awaits(awaitables, *, together: bool, label: str = "awaits") -> B
     results: list[RequestResult] = []
     t0 = time.perf_counter()
 
-    async def timed(index: int, awaitable) -> None:
+    async def timed(index: int, awaitable: Awaitable[object]) -> None:
         start = time.perf_counter() - t0
         await awaitable
         results.append(RequestResult(index, start, time.perf_counter() - t0, 200))
@@ -275,7 +321,9 @@ async def time_awaits(awaitables, *, together: bool, label: str = "awaits") -> B
     return Burst(label, len(results), results, wall, 0.0)
 
 
-def cpu_per_request(targets, *, rounds: int = 4, concurrency: int = 16, duration: float = 0.7) -> dict[str, float]:
+def cpu_per_request(
+    targets: Mapping[str, tuple[LiveServer, str]], *, rounds: int = 4, concurrency: int = 16, duration: float = 0.7
+) -> dict[str, float]:
     """Server CPU time per request of each target, measured in turns: {label: median seconds of CPU per request}.
 
     `targets` maps a label to (server, path). Each round runs a short closed loop (`throughput`) against every

@@ -15,18 +15,23 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from liveproject.evidence import RECORD_ENV, VERDICT_SHAPE
 
+if TYPE_CHECKING:
+    from collections.abc import Generator, Iterable, Mapping
+    from typing import Any
 
-def pytest_configure(config):
+
+def pytest_configure(config: pytest.Config) -> None:
     if getattr(config.option, "nbval", False):
         config.stash[_folder_key] = Path(tempfile.mkdtemp(prefix="liveproject-evidence-"))
 
 
-def pytest_unconfigure(config):
+def pytest_unconfigure(config: pytest.Config) -> None:
     folder = config.stash.get(_folder_key, None)
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
@@ -36,7 +41,7 @@ _folder_key = pytest.StashKey[Path]()
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
+def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before nbval starts a notebook's kernel (in the setup of its first cell), give that kernel a record of its
     own: a verdict one notebook computed does not excuse the same words typed in another."""
     from nbval.plugin import IPyNbFile
@@ -49,7 +54,7 @@ def pytest_runtest_setup(item):
     os.environ[RECORD_ENV] = str(notebook.evidence_record)  # the kernel about to start inherits it
 
 
-def output_lines(outputs) -> list[str]:
+def output_lines(outputs: Iterable[Mapping[str, Any]] | None) -> list[str]:
     """The text lines of a cell's outputs, as nbval received them (streams and text/plain results)."""
     lines: list[str] = []
     for output in outputs or []:
@@ -69,12 +74,12 @@ def recorded_lines(path: Path) -> set[str]:
         return {json.loads(entry)["line"] for entry in record if entry.strip()}
 
 
-def uncomputed_verdicts(outputs, recorded: set[str]) -> list[str]:
+def uncomputed_verdicts(outputs: Iterable[Mapping[str, Any]] | None, recorded: set[str]) -> list[str]:
     return [line for line in output_lines(outputs) if VERDICT_SHAPE.search(line) and line not in recorded]
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item):
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     result = yield
     outputs = getattr(item, "test_outputs", None)  # nbval's cell items keep the outputs they just received
     path = getattr(item.parent, "evidence_record", None)

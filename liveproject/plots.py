@@ -9,6 +9,7 @@ matplotlib's own, so each refresh of a chapter adds less to the repository.
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
@@ -16,10 +17,21 @@ from matplotlib.ticker import MaxNLocator
 
 from liveproject.load import Burst
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from matplotlib.axes import Axes
+
 
 def plot_timeline(
-    burst: Burst, *, title: str = "", expected: float | None = None, ax=None, legend: bool = True, unit: str = "request"
-):
+    burst: Burst,
+    *,
+    title: str = "",
+    expected: float | None = None,
+    ax: Axes | None = None,
+    legend: bool = True,
+    unit: str = "request",
+) -> Figure:
     """One horizontal bar per request, from when it was sent to when its response arrived.
 
     Bars that line up vertically ran at the same time; a staircase means requests waited for each other.
@@ -45,7 +57,9 @@ def plot_timeline(
     return _finish(ax, created)
 
 
-def plot_timelines(bursts: dict, *, expected: float | None = None, title: str = "", unit: str = "request"):
+def plot_timelines(
+    bursts: Mapping[str, Burst], *, expected: float | None = None, title: str = "", unit: str = "request"
+) -> Figure:
     """Several timelines stacked on one time axis, one per label: {"gunicorn sync": burst, ...}."""
     fig, axes = plt.subplots(len(bursts), 1, figsize=(8, 1.0 + 2.0 * len(bursts)), sharex=True, squeeze=False)
     for row, (ax, (label, burst)) in enumerate(zip(axes[:, 0], bursts.items(), strict=True)):
@@ -57,7 +71,9 @@ def plot_timelines(bursts: dict, *, expected: float | None = None, title: str = 
     return _finish(axes[-1, 0], True)
 
 
-def plot_latency_vs_concurrency(rows: list[dict], *, title: str = "Batch time against concurrency", ax=None):
+def plot_latency_vs_concurrency(
+    rows: list[dict], *, title: str = "Batch time against concurrency", ax: Axes | None = None
+) -> Figure:
     """Measured batch time against N, with each configuration's theoretical limit dashed beside it.
 
     rows: dicts with "label", "n", "wall" (measured seconds) and "limit" (theoretical seconds).
@@ -82,7 +98,9 @@ def plot_latency_vs_concurrency(rows: list[dict], *, title: str = "Batch time ag
     return _finish(ax, created)
 
 
-def plot_arrivals(series: dict, *, title: str = "When each event arrived", ax=None):
+def plot_arrivals(
+    series: Mapping[str, Sequence[float]], *, title: str = "When each event arrived", ax: Axes | None = None
+) -> Figure:
     """Event number against the time it reached the client, one line per label: {"label": [seconds, ...]}.
 
     A staircase climbing steadily is a stream; a vertical wall at the end is a buffered response.
@@ -102,7 +120,7 @@ def plot_arrivals(series: dict, *, title: str = "When each event arrived", ax=No
     return _finish(ax, created)
 
 
-def plot_spans(spans: list[tuple[str, float, float]], *, title: str = "", ax=None):
+def plot_spans(spans: list[tuple[str, float, float]], *, title: str = "", ax: Axes | None = None) -> Figure:
     """One bar per (label, start, end) in seconds, top to bottom: who was busy with a request, and when."""
     created = ax is None
     if created:
@@ -118,7 +136,7 @@ def plot_spans(spans: list[tuple[str, float, float]], *, title: str = "", ax=Non
     return _finish(ax, created)
 
 
-def _finish(ax, created: bool):
+def _finish(ax: Axes, created: bool) -> Figure:
     ax.figure.tight_layout()
     _store_figures_as_small_pngs()  # now: drawing the figure loaded the inline backend, which set its own format
     if created:

@@ -26,8 +26,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection, Mapping, Sequence
+    from typing import IO
 
 PR_SET_PDEATHSIG = 1
 
@@ -53,7 +58,7 @@ def _prepare_child_tied() -> None:
     _raise_file_limit()
 
 
-def tie_to_caller():
+def tie_to_caller() -> Callable[[], None] | None:
     """A preexec_fn for subprocess that ties the child to the calling thread when that is the main thread (the
     child gets SIGTERM if this process dies, even by SIGKILL), else None. Pass it to subprocess.run/Popen."""
     return _prepare_child_tied if threading.current_thread() is threading.main_thread() else None
@@ -80,7 +85,15 @@ def sweep_scratch_folders() -> list[Path]:
     return removed
 
 
-def spawn(cmd, *, cwd, env, log_file, pass_fds=(), tie_to_this_thread=True) -> subprocess.Popen:
+def spawn(
+    cmd: Sequence[str],
+    *,
+    cwd: str | Path,
+    env: Mapping[str, str],
+    log_file: IO[bytes],
+    pass_fds: Collection[int] = (),
+    tie_to_this_thread: bool = True,
+) -> subprocess.Popen:
     """Start `cmd` in our process group, with stdout and stderr going to `log_file` (never the notebook).
 
     Linux delivers PR_SET_PDEATHSIG when the *thread* that forked the child exits, so only a caller on a

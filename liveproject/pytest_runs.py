@@ -50,7 +50,7 @@ class PytestRun:
 
 
 def run_pytest(
-    directory,
+    directory: str | Path,
     *args: str,
     env: dict | None = None,
     settings: dict | None = None,
@@ -153,11 +153,13 @@ def _warnings_in(stdout: str, stderr: str) -> list[str]:
 
 
 def _read_report(report: Path, run: PytestRun) -> None:
+    # pytest's report gives every testcase and property a name, and every property a value: none is None here
+    name: str
     for case in ElementTree.parse(report).getroot().iter("testcase"):
-        name = case.get("name")
+        name = case.get("name")  # type: ignore[assignment]
         run.durations[name] = run.durations.get(name, 0.0) + float(case.get("time") or 0)
         for prop in case.iter("property"):
-            run.properties.setdefault(name, {})[prop.get("name")] = prop.get("value")
+            run.properties.setdefault(name, {})[prop.get("name")] = prop.get("value")  # type: ignore[index, assignment]
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error", "skipped"):

@@ -30,10 +30,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from liveproject import databases, processes
+
+if TYPE_CHECKING:
+    from typing import IO
 
 PROJECT_ROOT = databases.PROJECT_ROOT
 
@@ -140,7 +144,7 @@ class LiveServer:
         args: list[str] | tuple[str, ...] = (),
         database_backend: str | None = None,
         ready_timeout: float = 30.0,
-    ):
+    ) -> None:
         """Describe a server; `start()` runs it.
 
         workers/threads: gunicorn worker processes and (gthread) threads per worker.
@@ -181,7 +185,7 @@ class LiveServer:
         self.database_backend = database_backend
         self._process: subprocess.Popen | None = None
         self._folder: Path | None = None
-        self._log_file = None
+        self._log_file: IO[bytes] | None = None
         self._final_log: str | None = None
         self._clients: list[httpx.Client] = []
         self.database: databases.Database | None = None
@@ -213,8 +217,9 @@ class LiveServer:
     def _launch(self) -> None:
         env = {**os.environ, **self._extra_env, "PYTHONUNBUFFERED": "1"}
         if self._kind.serves_django:
-            self.database = databases.create_database(self._folder, vendor=self.database_backend)
-            (self._folder / "live_settings.py").write_text(self.settings_source)
+            # start() made the folder before calling _launch
+            self.database = databases.create_database(self._folder, vendor=self.database_backend)  # type: ignore[arg-type]
+            (self._folder / "live_settings.py").write_text(self.settings_source)  # type: ignore[operator]
             env.update(
                 DJANGO_SETTINGS_MODULE="live_settings",
                 DATABASE_URL=self.database.url,
@@ -223,7 +228,7 @@ class LiveServer:
                 DJANGO_HTTPS="0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without Secure
                 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             )
-        env["LIVESERVER_LOG_FILE"] = str(self._folder / "server.log")  # lab 04's audit reads its own log
+        env["LIVESERVER_LOG_FILE"] = str(self._folder / "server.log")  # type: ignore[operator]  # lab 04's audit reads its own log
         env["PYTHONPATH"] = os.pathsep.join(
             [str(self._folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
@@ -237,11 +242,11 @@ class LiveServer:
             listener.bind(("127.0.0.1", 0))
             listener.listen(4096)
             port = listener.getsockname()[1]
-            pass_fds = (listener.fileno(),)
+            pass_fds: tuple[int, ...] = (listener.fileno(),)
             if not self._kind.takes_socket:  # it binds its own port (runserver): free the port for it
                 listener.close()
                 pass_fds = ()
-            self._log_file = open(self._folder / "server.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._log_file = open(self._folder / "server.log", "ab")  # type: ignore[operator]  # noqa: SIM115 - closed in stop()
             self._process = processes.spawn(
                 self._kind.command(self, listener.fileno() if pass_fds else -1, port) + self._extra_args,
                 cwd=PROJECT_ROOT,
@@ -264,8 +269,8 @@ class LiveServer:
         deadline = time.monotonic() + self.ready_timeout
         with httpx.Client(base_url=self.url, timeout=2.0) as probe:
             while True:
-                if self._process.poll() is not None:
-                    raise ServerFailedToStart(f"{self.kind} exited with code {self._process.returncode}")
+                if self._process.poll() is not None:  # type: ignore[union-attr]  # _launch started it
+                    raise ServerFailedToStart(f"{self.kind} exited with code {self._process.returncode}")  # type: ignore[union-attr]
                 try:
                     probe.get(path)
                     return
@@ -304,7 +309,7 @@ class LiveServer:
     def __enter__(self) -> LiveServer:
         return self.start()
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
     def __repr__(self) -> str:  # no port or pid: reprs end up in notebook outputs
@@ -329,7 +334,7 @@ class LiveServer:
         """How many connections PostgreSQL has open to this server's database (None on SQLite)."""
         if self.database is None or self.database.backend != "postgresql":
             return None
-        name = self.database_url.rsplit("/", 1)[1]
+        name = self.database_url.rsplit("/", 1)[1]  # type: ignore[union-attr]  # self.database is set
         with databases.maintenance_connection() as admin:
             query = "SELECT count(*) FROM pg_stat_activity WHERE datname = %s"
             return admin.execute(query, [name]).fetchone()[0]
@@ -388,7 +393,8 @@ class LiveServer:
 
     def _read_log(self) -> str:
         try:
-            return (self._folder / "server.log").read_text(errors="replace")
+            # Its callers check that the folder is set (a None would raise TypeError, caught below)
+            return (self._folder / "server.log").read_text(errors="replace")  # type: ignore[operator]
         except (OSError, TypeError):
             return ""
 
@@ -417,7 +423,7 @@ class LiveServer:
         """A new httpx.AsyncClient for this server (use it in `async with`, so it is closed)."""
         return httpx.AsyncClient(base_url=self.url, timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT), **kwargs)
 
-    def login_headers(self, username: str = "editor", password: str = databases.SEED_PASSWORD) -> dict:
+    def login_headers(self, username: str = "editor", password: str = databases.SEED_PASSWORD) -> dict[str, str]:
         """Log in through POST /auth/login/ and return the headers of that session: the session cookie
         and the matching X-CSRFToken. Usable with httpx and with the load generator."""
         with httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT) as client:
@@ -441,7 +447,16 @@ class LiveServer:
         return client
 
 
-def _settings_source(*, debug, extra_middleware, middleware, atomic_requests, database, loggers, overrides) -> str:
+def _settings_source(
+    *,
+    debug: bool,
+    extra_middleware: list[str],
+    middleware: list[str] | None,
+    atomic_requests: bool,
+    database: dict,
+    loggers: dict[str, str],
+    overrides: dict,
+) -> str:
     lines = [
         '"""Settings of one LiveServer: the project\'s settings with the changes below."""',
         "",

@@ -17,9 +17,13 @@ import inspect
 import io
 import textwrap
 import tokenize
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
-def code_lines(function) -> list[str]:
+def code_lines(function: Callable[..., object]) -> list[str]:
     """The statements of `function`'s body as source lines, stripped: no docstrings, comments or blank lines."""
     source = textwrap.dedent(inspect.getsource(function))
     tree = ast.parse(source)
@@ -32,7 +36,8 @@ def code_lines(function) -> list[str]:
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             value = body[0].value
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
-                skipped.update(range(body[0].lineno, body[0].end_lineno + 1))
+                # ast.parse sets end_lineno on every statement it makes
+                skipped.update(range(body[0].lineno, body[0].end_lineno + 1))  # type: ignore[operator]
     lines = source.splitlines()
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:  # cut the comment, keep the code before it on its line
@@ -41,7 +46,7 @@ def code_lines(function) -> list[str]:
     return [line.strip() for number, line in enumerate(lines, start=1) if number not in skipped and line.strip()]
 
 
-def differing_code_lines(first, second) -> list[str]:
+def differing_code_lines(first: Callable[..., object], second: Callable[..., object]) -> list[str]:
     """The code lines that differ between two functions' bodies: `- line` only in `first`, `+ line` only in
     `second`, in the order they appear."""
     diff = difflib.ndiff(code_lines(first), code_lines(second))

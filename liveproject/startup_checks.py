@@ -25,10 +25,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from liveproject import databases, processes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import IO
 
 PROJECT_ROOT = databases.PROJECT_ROOT
 # runserver's own lines: what it prints once it serves, and when its main thread died at start.
@@ -89,7 +94,7 @@ def _environment(folder: Path, settings: dict) -> dict[str, str]:
     }
 
 
-def _spawn(args, folder: Path, settings: dict, log_file) -> subprocess.Popen:
+def _spawn(args: Sequence[str], folder: Path, settings: dict, log_file: IO[bytes]) -> subprocess.Popen:
     return processes.spawn(
         [sys.executable, "manage.py", *args],
         cwd=PROJECT_ROOT,

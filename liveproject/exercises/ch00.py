@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from liveproject.endpoints import defined_with_async_def, project_endpoints
 from liveproject.exercises.common import judge
 
+if TYPE_CHECKING:
+    from typing import Protocol
 
-def check_00_request_logged(server, line: str, request_id: str) -> None:
+    class _LoggingServer(Protocol):
+        """What the check reads of a server: its log (a LiveServer's; tests pass a stand-in)."""
+
+        def log_lines(self) -> list[str]: ...
+
+
+def check_00_request_logged(server: _LoggingServer, line: object, request_id: object) -> None:
     """Exercise 00.1: `line` is the access-log line, from `server`'s own log, of your GET /async-status/ sent
     with the header X-Request-Id: `request_id`."""
     pattern = r"INFO config\.access GET /async-status/ 200 \d+\.\dms id=" + re.escape(str(request_id))
@@ -24,7 +33,7 @@ def check_00_request_logged(server, line: str, request_id: str) -> None:
     )
 
 
-def check_00_draft_count(count) -> None:
+def check_00_draft_count(count: object) -> None:
     """Exercise 00.2: the number of draft articles, counted with the async ORM."""
     from articles.management.commands.seed_articles import ARTICLE_COUNT, PUBLISHED_COUNT
 
@@ -36,7 +45,7 @@ def check_00_draft_count(count) -> None:
     )
 
 
-def check_00_sync_endpoints(routes) -> None:
+def check_00_sync_endpoints(routes: object) -> None:
     """Exercise 00.3: the routes (e.g. '/ping/sync/') of every endpoint whose view is synchronous."""
     truth = sorted(route for route, view in project_endpoints() if not defined_with_async_def(view))
     answer = sorted(routes) if isinstance(routes, list | tuple | set) else routes

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from liveproject.exercises.common import judge
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable, Coroutine
+    from typing import Any
 
-def check_02_fan_out_prediction(seconds) -> None:
+
+def check_02_fan_out_prediction(seconds: object) -> None:
     """Exercise 02.1: predicted duration of /fan-out/ with six 0.3 s calls and concurrency=2."""
     calls, concurrency, delay = 6, 2, 0.3
     expected = -(-calls // concurrency) * delay
@@ -17,7 +23,7 @@ def check_02_fan_out_prediction(seconds) -> None:
     )
 
 
-def check_02_partial_failure(data) -> None:
+def check_02_partial_failure(data: object) -> None:
     """Exercise 02.2: the JSON of a /fan-out/ answer in which one call timed out and one failed."""
     ok = False
     if isinstance(data, dict) and isinstance(data.get("calls"), list) and isinstance(data.get("summary"), dict):
@@ -36,17 +42,17 @@ def check_02_partial_failure(data) -> None:
     )
 
 
-async def check_02_settle(settle) -> None:
+async def check_02_settle(settle: Callable[[list[Coroutine[Any, Any, object]]], Awaitable[object]]) -> None:
     """Exercise 02.3: `settle(coroutines)` returns each result or exception, in order, running them concurrently
     and without cancelling the others when one fails. Use it as `await check_02_settle(settle)`."""
     import asyncio
     import time
 
-    async def value_after(value, delay):
+    async def value_after(value: int, delay: float) -> int:
         await asyncio.sleep(delay)
         return value
 
-    async def failure_after(delay):
+    async def failure_after(delay: float) -> None:
         await asyncio.sleep(delay)
         raise ValueError("this one fails")
 

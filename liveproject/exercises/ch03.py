@@ -7,7 +7,7 @@ from liveproject.exercises.common import judge
 EXERCISE_03_CLASSES = ("Mixed", "AllAsync", "AsyncWithSyncOptions")
 
 
-def check_03_valid_classes(names, classes) -> None:
+def check_03_valid_classes(names: object, classes: object) -> None:
     """Exercise 03.1: `names` are the classes among `classes` (the exercise's Mixed, AllAsync and
     AsyncWithSyncOptions) that make a valid view. The truth comes from calling as_view() on each class given."""
     from django.core.exceptions import ImproperlyConfigured
@@ -39,7 +39,7 @@ def check_03_valid_classes(names, classes) -> None:
     )
 
 
-async def check_03_all_published_slugs(slugs) -> None:
+async def check_03_all_published_slugs(slugs: object) -> None:
     """Exercise 03.2: every published slug, collected page by page from /articles/async/ (newest first).
     Use it as `await check_03_all_published_slugs(slugs)`; it compares with the database."""
     from articles.models import Article
@@ -58,7 +58,7 @@ async def check_03_all_published_slugs(slugs) -> None:
     )
 
 
-def check_03_grace_drafts(data) -> None:
+def check_03_grace_drafts(data: object) -> None:
     """Exercise 03.3: the JSON of /articles/drafts/ for the user grace (logged in through /auth/login/)."""
     from articles.management.commands.seed_articles import ARTICLE_COUNT, AUTHORS, PUBLISHED_COUNT
 

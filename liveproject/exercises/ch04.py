@@ -9,7 +9,7 @@ from liveproject.exercises.common import judge
 CANDIDATE_QUERYSET_METHODS = ["aall", "acount", "avalues_list", "aaggregate", "aget_or_create", "afilter", "ain_bulk"]
 
 
-def check_04_existing_methods(names) -> None:
+def check_04_existing_methods(names: object) -> None:
     """Exercise 04.1: which of CANDIDATE_QUERYSET_METHODS exist on Django's QuerySet."""
     from asgiref.sync import iscoroutinefunction
     from django.db.models import QuerySet
@@ -23,7 +23,7 @@ def check_04_existing_methods(names) -> None:
     )
 
 
-def check_04_article_with_author(article) -> None:
+def check_04_article_with_author(article: object) -> None:
     """Exercise 04.2: article-05, loaded with one async ORM call so that article.author needs no query."""
     from articles.management.commands.seed_articles import AUTHORS
     from articles.models import Article
@@ -38,7 +38,7 @@ def check_04_article_with_author(article) -> None:
     )
 
 
-async def check_04_drafts_per_author(count_drafts) -> None:
+async def check_04_drafts_per_author(count_drafts: object) -> None:
     """Exercise 04.3: `count_drafts` is your async function, with no arguments, that returns {username: number of
     drafts} for every author of a draft and crosses the sync/async boundary once. Use the check with await.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from liveproject.exercises.common import judge
 
 
-def check_05_audit(rows) -> None:
+def check_05_audit(rows: object) -> None:
     """Exercise 05.1: for settings.MIDDLEWARE, a list of (dotted path, runs natively under ASGI) in stack order.
 
     "Natively" means no sync_to_async hop on an ordinary request: it is async-capable and has none of the hooks
@@ -30,7 +30,7 @@ def check_05_audit(rows) -> None:
     )
 
 
-async def check_05_hops(counts) -> None:
+async def check_05_hops(counts: object) -> None:
     """Exercise 05.2: {"default": n, "native": n, "none": n}, the crossings of one GET /ping/async/ through the
     default stack, the project's own config.* middleware only, and no middleware. Use the check with await.
 

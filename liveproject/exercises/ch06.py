@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from liveproject.exercises.common import NotYet, judge
 
+if TYPE_CHECKING:
+    import threading
+    from collections.abc import Awaitable, Callable
 
-async def check_06_publish_all(publish_all) -> None:
+    from django.dispatch import Signal
+
+
+async def check_06_publish_all(publish_all: Callable[..., object]) -> None:
     """Exercise 06.1: publish_all(*, slugs, published_by) publishes every slug or, if one fails, none.
 
     The check picks two drafts and one published article from the database the kernel uses, so it can run
@@ -54,7 +61,7 @@ async def check_06_publish_all(publish_all) -> None:
     judge("Exercise 06.1", await statuses() == ["published", "published"] and transitions == 2, hint)
 
 
-async def check_06_handshake(handshake) -> None:
+async def check_06_handshake(handshake: Callable[[threading.Event], Awaitable[object]]) -> None:
     """Exercise 06.2: `await handshake(ready)` returns True soon after a database read sets `ready`."""
     import threading
     import time
@@ -75,7 +82,7 @@ async def check_06_handshake(handshake) -> None:
     )
 
 
-async def check_06_notify(notify) -> None:
+async def check_06_notify(notify: Callable[[Signal, str], Awaitable[object]]) -> None:
     """Exercise 06.3: `await notify(signal, slug)` sends `signal` with slug=slug and returns the responses."""
     import threading
 
@@ -84,11 +91,11 @@ async def check_06_notify(notify) -> None:
     signal = Signal()
     calls = []
 
-    def on_sync(sender, slug, **kwargs):
+    def on_sync(sender: object, slug: str, **kwargs: object) -> str:
         calls.append(("sync", slug, threading.current_thread() is threading.main_thread()))
         return "sync receiver"
 
-    async def on_async(sender, slug, **kwargs):
+    async def on_async(sender: object, slug: str, **kwargs: object) -> str:
         calls.append(("async", slug, threading.current_thread() is threading.main_thread()))
         return "async receiver"
 

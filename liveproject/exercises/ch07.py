@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from liveproject.exercises.common import judge
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
 
-def check_07_first_event(seconds) -> None:
+    from liveproject.server import LiveServer
+
+
+def check_07_first_event(seconds: object) -> None:
     """Exercise 07.1: when the first of 5 events (0.2 s apart) from the sync stream reaches a uvicorn client."""
     judge(
         "Exercise 07.1",
@@ -17,11 +23,12 @@ def check_07_first_event(seconds) -> None:
     )
 
 
-async def check_07_cleanup(guarded_wait) -> None:
+async def check_07_cleanup(guarded_wait: Callable[[float, list[str]], Awaitable[object]]) -> None:
     """Exercise 07.2: `await guarded_wait(seconds, log)` sleeps, appends "cleanup" to `log` however it ends,
     and lets a cancellation through."""
     import time
 
+    log: list[str]
     log, started, outcome = [], time.perf_counter(), "returned normally"
     try:
         async with asyncio.timeout(0.05):
@@ -40,7 +47,7 @@ async def check_07_cleanup(guarded_wait) -> None:
     )
 
 
-def check_07_first_events(read_first, server) -> None:
+def check_07_first_events(read_first: Callable[[str, int], object], server: LiveServer) -> None:
     """Exercise 07.3: read_first(url, n) reads the first n events of an SSE stream as they arrive, returns
     their `data` as dicts, and hangs up."""
     import time

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from liveproject.exercises.common import NotYet, judge
+
+if TYPE_CHECKING:
+    from os import PathLike
+    from typing import Any
+
+    from liveproject.pytest_runs import PytestRun
+    from liveproject.server import LiveServer
 
 # What the three non-transactional async tests of chapter 08 do on each database, as measured there
 # (tests/liveproject/exercises/test_ch08.py runs them again on the current track to keep this table honest).
@@ -20,7 +29,7 @@ TRAP_OUTCOMES = {
 }
 
 
-def check_08_trap_outcomes(answer) -> None:
+def check_08_trap_outcomes(answer: object) -> None:
     """Exercise 08.1: {"postgresql": {test: "passed"|"failed"}, "sqlite": {...}} for the three trap tests."""
     judge(
         "Exercise 08.1",
@@ -31,7 +40,7 @@ def check_08_trap_outcomes(answer) -> None:
     )
 
 
-def _run_student_tests(path, **kwargs):
+def _run_student_tests(path: str | PathLike[str], **kwargs: Any) -> PytestRun:
     from pathlib import Path
 
     from liveproject.pytest_runs import run_pytest
@@ -42,7 +51,7 @@ def _run_student_tests(path, **kwargs):
     return run_pytest(path.parent, path.name, **kwargs)
 
 
-def check_08_shared_client_fixed(path, server) -> None:
+def check_08_shared_client_fixed(path: str | PathLike[str], server: LiveServer) -> None:
     """Exercise 08.2: the tests in `path` make two requests to SERVER_URL and pass in one session."""
     before = len(server.log_lines("GET /async-hello/ 200"))
     run = _run_student_tests(path, env={"SERVER_URL": server.url})
@@ -56,7 +65,7 @@ def check_08_shared_client_fixed(path, server) -> None:
     )
 
 
-def check_08_detail_test(path) -> None:
+def check_08_detail_test(path: str | PathLike[str]) -> None:
     """Exercise 08.3: the tests in `path` pass against the project and fail when the detail view is broken."""
     run = _run_student_tests(path)
     broken = _run_student_tests(path, settings={"ROOT_URLCONF": "liveproject.broken_urls.article_detail_404"})

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from liveproject.exercises.common import judge
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
-def check_09_max_processes(max_processes) -> None:
+
+def check_09_max_processes(max_processes: Callable[[int, int, int], object]) -> None:
     """Exercise 09.1: max_processes(max_connections, reserved, pool_max_size) -> whole processes that fit."""
     cases = [
         ((100, 10, 8), 11),
@@ -31,7 +37,7 @@ def check_09_max_processes(max_processes) -> None:
     )
 
 
-def check_09_gunicorn_command(argv) -> None:
+def check_09_gunicorn_command(argv: Any) -> None:
     """Exercise 09.2: gunicorn, the ASGI application, 4 UvicornWorker processes, bound to 0.0.0.0:8000."""
     import argparse
 
@@ -62,7 +68,7 @@ def check_09_gunicorn_command(argv) -> None:
     )
 
 
-def check_09_deploy_env(env) -> None:
+def check_09_deploy_env(env: Any) -> None:
     """Exercise 09.3: with exactly these DJANGO_* variables, check --deploy passes for shop.example.com."""
     import os
     import subprocess

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from liveproject.exercises.common import judge
 
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from pathlib import Path
+    from typing import Any
 
-def check_10_existing(answer) -> None:
+
+def check_10_existing(answer: object) -> None:
     """Exercise 10.1: {name: whether django.db.models.QuerySet has it} for the six names of the exercise."""
     from django.db.models import QuerySet
 
@@ -53,7 +59,7 @@ async def measure_10_2() -> dict[str, str]:
     await alogin(request, user)
     after = await request.auser()
 
-    async def four_slow_queries(thread_sensitive):
+    async def four_slow_queries(thread_sensitive: bool) -> float:
         started = time.perf_counter()
         run = sync_to_async(slow_query_on_own_connection, thread_sensitive=thread_sensitive)
         await asyncio.gather(*(run(0.1) for _ in range(4)))
@@ -64,7 +70,7 @@ async def measure_10_2() -> dict[str, str]:
     return {claim: "TRUE" if holds else "FALSE" for claim, holds in zip(CLAIMS_10_2, held, strict=True)}
 
 
-async def check_10_verdicts(answer) -> None:
+async def check_10_verdicts(answer: object) -> None:
     """Exercise 10.2: "TRUE" or "FALSE" for each claim of CLAIMS_10_2. The check runs the three experiments
     itself (measure_10_2) and compares; use it with await."""
     truth = await measure_10_2()
@@ -79,10 +85,10 @@ async def check_10_verdicts(answer) -> None:
     )
 
 
-_watched_open = {"path": None, "on_main_thread": []}
+_watched_open: dict[str, Any] = {"path": None, "on_main_thread": []}
 
 
-def _record_open(event, args):
+def _record_open(event: str, args: tuple[object, ...]) -> None:
     # An audit hook sees every open(), whatever name the caller used for it (IPython gives notebooks a
     # wrapped `open` of its own, so patching builtins.open would miss calls from a cell).
     if event == "open" and _watched_open["path"] is not None and args and str(args[0]) == _watched_open["path"]:
@@ -91,7 +97,7 @@ def _record_open(event, args):
         _watched_open["on_main_thread"].append(threading.current_thread() is threading.main_thread())
 
 
-async def check_10_read_without_blocking(read_config) -> None:
+async def check_10_read_without_blocking(read_config: Callable[[Path], Awaitable[object]]) -> None:
     """Exercise 10.3: `await read_config(path)` returns the file's text and never calls open() on the loop."""
     import sys
     import tempfile
@@ -99,7 +105,7 @@ async def check_10_read_without_blocking(read_config) -> None:
 
     if not getattr(_record_open, "installed", False):
         sys.addaudithook(_record_open)  # audit hooks cannot be removed; this one only acts while watching
-        _record_open.installed = True
+        _record_open.installed = True  # type: ignore[attr-defined]  # a mark on the function itself
     path = Path(tempfile.mkdtemp()) / "config.json"
     path.write_text('{"debug": false}')
     _watched_open.update(path=str(path), on_main_thread=[])

@@ -9,7 +9,7 @@
     nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
     nox -s notebook_diffs  make `git diff` show notebook changes cell by cell (nbdime), for reviewing a refresh
-    nox -s lint            ruff on the .py files and the notebooks
+    nox -s lint            ruff on the .py files and the notebooks, mypy on liveproject/ and labs/*.py
     nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
     nox -s lab -- 01       check lab 01 (your labs/01-*/views.py); add --solution for the reference solution,
                            or --reset to put the starter code back (your version is kept as views.py.bak);
@@ -234,11 +234,15 @@ def lab(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """ruff on the .py files and the notebooks (formatting and lint)."""
+    """ruff on the .py files and the notebooks (formatting and lint), then mypy on the type hints of the course's
+    package and the labs runner (the files pyproject.toml's [tool.mypy] names)."""
     pins = (ROOT / "requirements.txt").read_text().splitlines()
-    session.install(next(line for line in pins if line.startswith("ruff==")))
+    linters = [next(line for line in pins if line.startswith(f"{name}==")) for name in ("ruff", "mypy")]
+    # Only the linters, not the course's packages; `-c` holds mypy's own dependencies to their pins as well.
+    session.install(*linters, "-c", "requirements.txt")
     session.run("ruff", "check", ".", *session.posargs)
     session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
 
 
 @nox.session

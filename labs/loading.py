@@ -57,12 +57,16 @@ def describe(code: str, name: str = "views.py") -> str:
 CODE_FILES = {code: str(code_path(Path(), code)) for code in CODES}
 
 
-def load_lab_views(folder: Path, code: str) -> ModuleType:
-    """Import one lab's views module from its file (lab folders are not Python packages)."""
-    file = code_path(folder, code)
-    name = f"labs.lab{folder.name[:2]}_{code if code in CODES else 'variant'}"
+def import_file(name: str, file: Path) -> ModuleType:
+    """Import the Python file `file` as a module called `name` (lab folders are not Python packages)."""
     spec = importlib.util.spec_from_file_location(name, file)
-    # spec_from_file_location gives a .py file a spec with a loader: neither is None here
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    if spec is None or spec.loader is None:  # only for a file that is not Python source
+        raise ImportError(f"{file} cannot be imported as Python")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module
+
+
+def load_lab_views(folder: Path, code: str) -> ModuleType:
+    """Import one lab's views module from its file."""
+    return import_file(f"labs.lab{folder.name[:2]}_{code if code in CODES else 'variant'}", code_path(folder, code))

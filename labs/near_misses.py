@@ -8,11 +8,10 @@ message that names the lesson. INSTRUCTOR.md's "typical mistakes" are the same m
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 
-from labs.loading import code_path, lab_folders
+from labs.loading import code_path, import_file, lab_folders
 
 
 @dataclass(frozen=True)
@@ -43,9 +42,6 @@ def near_misses() -> list[tuple[Path, NearMiss]]:
     for folder in lab_folders():
         module_file = folder / "near_misses.py"
         if module_file.is_file():
-            spec = importlib.util.spec_from_file_location(f"labs.near_misses{folder.name[:2]}", module_file)
-            # spec_from_file_location gives a .py file a spec with a loader: neither is None here
-            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-            spec.loader.exec_module(module)  # type: ignore[union-attr]
+            module = import_file(f"labs.near_misses{folder.name[:2]}", module_file)
             found += [(folder, near_miss) for near_miss in module.NEAR_MISSES]
     return found

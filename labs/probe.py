@@ -91,19 +91,22 @@ class ProbeUpstream:
 
     def __enter__(self) -> ProbeUpstream:
         # anyio's blocking portal: an event loop on a thread of its own, which this (sync) thread calls into.
-        self._portal_context = start_blocking_portal()
-        portal = self._portal_context.__enter__()
+        context = start_blocking_portal()
+        portal = context.__enter__()
         try:
             self.url = portal.call(self._start)
         except BaseException:
-            self._portal_context.__exit__(None, None, None)
+            context.__exit__(None, None, None)
             raise
-        self._portal = portal
+        self._portal_context, self._portal = context, portal
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        context, portal, runner = self._portal_context, self._portal, self._runner
+        if context is None or portal is None:  # never entered
+            return
         try:
-            if self._runner is not None:
-                self._portal.call(self._runner.cleanup)  # type: ignore[union-attr]  # set by __enter__
+            if runner is not None:
+                portal.call(runner.cleanup)
         finally:
-            self._portal_context.__exit__(*exc_info)  # type: ignore[union-attr]  # stops the loop and joins its thread
+            context.__exit__(*exc_info)  # stops the loop and joins its thread

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
-import importlib.util
 import os
 import re
 import shutil
@@ -37,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from labs.loading import CODES, code_path, describe, lab_folders
+from labs.loading import CODES, code_path, describe, import_file, lab_folders
 
 if TYPE_CHECKING:
     from types import FrameType, ModuleType
@@ -139,11 +138,7 @@ def student_file_name(folder: Path) -> str:
 
 def load_checks(folder: Path) -> ModuleType:
     """The lab's checks module: STEPS, and optionally SERVER_SETTINGS for the server the checks start."""
-    spec = importlib.util.spec_from_file_location(f"labs.checks{folder.name[:2]}", folder / "checks.py")
-    # spec_from_file_location gives a .py file a spec with a loader: neither is None here
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
+    return import_file(f"labs.checks{folder.name[:2]}", folder / "checks.py")
 
 
 def database_label(server: LiveServer | NoServer | None) -> str:

@@ -40,14 +40,15 @@ def test_git_diff_shows_a_changed_output_cell_by_cell_with_the_projects_driver(t
     assert '"text"' in raw  # without the driver configured: the plain JSON diff, as .gitattributes promises
 
 
-def test_the_pre_commit_hooks_lint_with_the_pinned_ruff():
-    pinned = next(
-        line for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines() if line.startswith("ruff==")
+def test_the_pre_commit_hooks_lint_with_the_pinned_ruff_and_mypy():
+    pins = dict(
+        line.split("==") for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines() if "==" in line
     )
     config = (PROJECT_ROOT / ".pre-commit-config.yaml").read_text()
-    hooks = config.count("entry: ruff ")
-    assert hooks == 2  # check and format
-    assert config.count(f'additional_dependencies: ["{pinned}"]') == hooks, pinned
+    assert config.count("entry: ruff ") == 2  # check and format
+    assert config.count(f'additional_dependencies: ["ruff=={pins["ruff"]}"]') == 2
+    assert config.count("entry: mypy") == 1
+    assert config.count(f'additional_dependencies: ["mypy=={pins["mypy"]}"]') == 1
 
 
 def test_an_unmarked_test_that_starts_a_process_is_stopped_and_told_how_to_mark_it():

@@ -54,8 +54,6 @@ def describe(code: str, name: str = "views.py") -> str:
     return str(code_path(Path(), code, name)) if code in CODES else Path(code).name
 
 
-CODE_FILES = {code: str(code_path(Path(), code)) for code in CODES}
-
 
 def import_file(name: str, file: Path) -> ModuleType:
     """Import the Python file `file` as a module called `name` (lab folders are not Python packages)."""

@@ -54,7 +54,6 @@ def describe(code: str, name: str = "views.py") -> str:
     return str(code_path(Path(), code, name)) if code in CODES else Path(code).name
 
 
-
 def import_file(name: str, file: Path) -> ModuleType:
     """Import the Python file `file` as a module called `name` (lab folders are not Python packages)."""
     spec = importlib.util.spec_from_file_location(name, file)

@@ -23,7 +23,7 @@ def code_path(folder: Path, code: str, name: str = "views.py") -> Path:
     """Where `name` lives for the chosen code: the lab folder (student), starter/ or solution/.
 
     Any other `code` is the path of a file that stands in for `name`: a near-miss variant, the solution with one
-    lesson taken out (tests/labs/near_misses/), which the checks must fail.
+    lesson taken out (labs/NN-name/near_misses.py, run by tests/labs/test_near_misses.py), which the checks must fail.
     """
     if code not in CODES:
         return Path(code)

@@ -16,7 +16,8 @@ held to, then asserts the bound:
 
 Every line these functions print is also recorded (when LIVEPROJECT_EVIDENCE_LOG names a file, as the test
 suite arranges), so a test can tell a verdict the helper computed from one a cell typed: every verdict-shaped
-line in a notebook's output must be found in the record (see `VERDICT_SHAPE` and tests/test_evidence.py).
+line in a notebook's output must be found in the record (see `VERDICT_SHAPE`, liveproject/nbval_evidence.py and
+tests/liveproject/test_evidence.py).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ PASSED, FAILED = "✓", "✗"
 RECORD_ENV = "LIVEPROJECT_EVIDENCE_LOG"
 
 # A printed line that states an outcome. Each one must come from this module (or an exercise check, which
-# reports through it): tests/test_evidence.py fails a notebook cell that prints one it did not compute.
+# reports through it): liveproject/nbval_evidence.py fails a notebook cell that prints one it did not compute.
 VERDICT_SHAPE = re.compile(
     rf"[{PASSED}{FAILED}]"  # a check's mark
     r"|\b(?:True|False)\s*$"  # a boolean at the end of a line

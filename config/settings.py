@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "pages",
     "articles",
+    "realtime",
 ]
 
 # Outermost first. The project's own middleware (config/middleware.py) is written once and runs natively
@@ -150,6 +151,10 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # safe on a single-worker ASGI server (the event loop serves the calls while the fan-out awaits them).
 UPSTREAM_URL = os.environ.get("UPSTREAM_URL", "")
 
+# A server-sent stream with nothing to send writes a comment this often, so proxies and load balancers that close
+# idle connections (often after 60 s) keep it open (realtime/views.py).
+REALTIME_HEARTBEAT_SECONDS = 15.0
+
 # --- Production hardening ---------------------------------------------------------------------------
 # DJANGO_HTTPS=1 assumes TLS in front of the app (a proxy or load balancer). The course's local servers
 # speak plain HTTP on 127.0.0.1 and set DJANGO_HTTPS=0, or the browser/httpx would drop secure cookies.
@@ -178,5 +183,6 @@ LOGGING = {
         "config": {"level": LOG_LEVEL},
         "pages": {"level": LOG_LEVEL},
         "articles": {"level": LOG_LEVEL},
+        "realtime": {"level": LOG_LEVEL},
     },
 }

@@ -8,6 +8,7 @@ from config import views
 urlpatterns = [
     path("", include("pages.urls")),
     path("articles/", include("articles.urls")),
+    path("realtime/", include("realtime.urls")),
     path("labs/", include("labs.urls")),  # each lab's views, from labs/NN-name/ (see labs/urls.py)
     path("auth/csrf/", views.csrf_token, name="csrf_token"),
     path("auth/login/", views.async_login, name="async_login"),

@@ -1,6 +1,8 @@
-"""The endpoints the chapters run against, one module per topic. Each view is short enough to show whole in a
-notebook; pages/urls.py routes them all through this package (`views.async_hello`), and the labs import the two
-helpers they share with the project from it (`slow_io`, `upstream_url`).
+"""The endpoints the chapters run against, one module per topic.
+
+Each view is short enough to show whole in a notebook; pages/urls.py routes them all through this package
+(`views.async_hello`), and the labs import the two helpers they share with the project from it (`slow_io`,
+`upstream_url`).
 
     demo.py        the first endpoints: /async-hello/, /async-demo/..., /async-status/, and slow_io()
     twins.py       sync and async twins: /ping/, /wait/, /compute/ (sync_wait / async_wait, ...)

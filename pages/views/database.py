@@ -1,5 +1,6 @@
-"""The database from async views (chapter 10): which connection a request used, a slow query, and n
-slow queries awaited in sequence, gathered, or on threads of their own."""
+"""The database from async views (chapter 10): which connection served a request, and slow queries.
+
+n slow queries can be awaited in sequence, gathered, or run on threads of their own."""
 
 import asyncio
 import itertools

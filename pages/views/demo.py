@@ -1,5 +1,6 @@
-"""The course's first endpoints (chapters 00 to 03): /async-hello/, /async-demo/{concurrent,sequential}/,
-/async-status/, and slow_io(), the stand-in for one I/O call that the labs await too."""
+"""The course's first endpoints (chapters 00 to 03), and slow_io(), the stand-in for one I/O call.
+
+/async-hello/, /async-demo/{concurrent,sequential}/ and /async-status/; the labs await slow_io() too."""
 
 import asyncio
 import time

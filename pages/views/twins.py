@@ -1,6 +1,7 @@
-"""Sync and async twins (chapter 01, then yardsticks in later chapters): the same view written both ways, sharing
-a name apart from its prefix (`sync_wait` / `async_wait`), so a chapter can start one server and compare the pair:
-doing nothing, waiting, computing."""
+"""Sync and async twins (chapter 01, then yardsticks): the same view written both ways.
+
+A pair shares a name apart from its prefix (`sync_wait` / `async_wait`), so a chapter can start one server and
+compare the two: doing nothing, waiting, computing."""
 
 import asyncio
 import time

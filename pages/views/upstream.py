@@ -1,5 +1,6 @@
-"""Calling other services (chapters 02 and 07): a slow upstream, a fan-out over it, an HTTP client's lifetime,
-and a task started from a view (fire and forget), which is not a job queue."""
+"""Calling other services (chapters 02 and 07): a slow upstream, a fan-out over it, an HTTP client's lifetime.
+
+Also a task started from a view (fire and forget), which is not a job queue."""
 
 import asyncio
 import logging

@@ -219,6 +219,7 @@ def _run_in_own_loop(
     return outcome["value"]
 
 
+# The sync twin of aburst, with the same parameters on purpose: notebook cells and checks call it without await.
 def burst(
     server_or_url: LiveServer | str,
     path: str = "/",

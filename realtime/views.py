@@ -79,11 +79,11 @@ async def realtime_stream(request, topic):
 
 @require_POST
 async def realtime_publish(request, topic):
-    user = await request.auser()
-    if not user.is_authenticated:
-        return error_response(401, "log in to publish (POST /auth/login/)")
+    user = await request.auser()  # never request.user in async code: its lazy load would query on the event loop
     if not user.is_staff:
-        return error_response(403, "only staff can publish")
+        if user.is_authenticated:
+            return error_response(403, "only staff can publish")
+        return error_response(401, "log in to publish (POST /auth/login/)")
     message = json_body(request).get("message")
     if not isinstance(message, str) or not message.strip():
         raise ApiError(400, 'the body must be {"message": "..."} with a non-empty message')

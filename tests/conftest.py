@@ -14,6 +14,7 @@ import importlib.util
 import io
 import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -23,6 +24,17 @@ from django.db import connections
 
 from liveproject import LiveServer
 from liveproject.databases import PROJECT_ROOT
+
+
+def soon(condition, timeout: float = 5.0) -> bool:
+    """Whether `condition()` becomes true within `timeout` seconds (what another process or thread does next)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
 
 TEST_PASSWORD = "test-password"
 

@@ -188,6 +188,7 @@ def wrong_method_refused(context):
         raise StepFailed(f"POST should be refused with 405, got {response.status_code}")
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step("the view is async", view_is_async, "define the view with `async def` so it runs on the event loop"),
     Step(

@@ -231,6 +231,7 @@ def sync_to_async_target(value, module_defs: set, methods: set) -> str | None:
     return None
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step(
         "GET /tasks/: three calls at once, with duration_ms",

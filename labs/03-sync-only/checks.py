@@ -267,6 +267,7 @@ def guard_stays_on(context):
         )
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step(
         "async-orm/ answers the five newest articles",

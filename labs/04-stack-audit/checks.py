@@ -223,6 +223,7 @@ def user_reader_found(context):
     )
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step(
         "which endpoints are async", endpoints_match, "walk get_resolver().url_patterns; iscoroutinefunction(callback)"

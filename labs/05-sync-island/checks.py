@@ -312,6 +312,7 @@ def island_shape(context):
     )
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step(
         "an anonymous publish gets 401", anonymous_refused, "await request.auser(); if not user.is_authenticated: 401"

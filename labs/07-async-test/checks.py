@@ -132,6 +132,7 @@ def tests_are_async(context):
         raise StepFailed(f"{', '.join(without_client)}: send the requests with AsyncClient (the async_client fixture)")
 
 
+# The labs' shared format, the same shape in every lab's checks.py: one Step(name, check, hint) per step.
 STEPS = [
     Step("the tests are async and use AsyncClient", tests_are_async, "async def test_...(async_client, ...)"),
     Step(

@@ -7,16 +7,7 @@ import httpx
 import pytest
 
 from labs.probe import ProbeUpstream
-
-
-def soon(condition, timeout: float = 2.0) -> bool:
-    """Whether `condition()` becomes true within `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.01)
-    return True
+from tests.conftest import soon
 
 
 def test_counts_the_most_calls_in_flight_and_answers_with_the_status_asked_for():

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from liveproject import LiveServer
+from tests.conftest import soon
 
 pytestmark = pytest.mark.live  # every test here starts a server
 
@@ -32,15 +33,6 @@ def blocks(lines, *, within: float = 5.0):
 
 def subscribers(server, topic) -> int:
     return server.client.get("/realtime/stats/").json()["subscribers"].get(topic, 0)
-
-
-def soon(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ async def async_report(request):
     started = time.perf_counter()
     # TODO 1: run slow_io(1), slow_io(2) and slow_io(3) concurrently and keep their results in order.
     io = []
-    # TODO 2: read up to 10 published slugs, newest first, with the async ORM.
+    # TODO 2: read up to 10 published slugs, newest first by publication time (published_at), with the async ORM.
     slugs = []
     # TODO 3: report how long the view took, in milliseconds.
     duration_ms = None

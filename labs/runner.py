@@ -259,7 +259,7 @@ def run_checks(
     and none when that is unset. `who`: the name in that file (default: LAB_STUDENT, else the login name).
     `until`: stop after the first failure whose text ("step: message hint") it accepts, leaving the later steps
     unrun. tests/labs/ uses it for near-misses: once a failure names the lesson, the later steps cannot change
-    that verdict, and not running them saves minutes per run of the suite."""
+    that verdict, so running them would only cost time."""
     from liveproject import LiveServer
     from liveproject.evidence import measured
 

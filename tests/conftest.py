@@ -10,7 +10,6 @@ a server fixture (LIVE_FIXTURES) is marked for you; one that starts a process it
 `pytestmark = pytest.mark.live` or `@pytest.mark.live`, and an unmarked test that tries is stopped with the reason.
 """
 
-import importlib.util
 import io
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from asgiref.sync import SyncToAsync
 from django.core.management import call_command
 from django.db import connections
 
+from labs.loading import import_file
 from liveproject import LiveServer
 from liveproject.databases import PROJECT_ROOT
 
@@ -154,7 +154,4 @@ def noxfile(monkeypatch):
     fake_nox.Session = FakeSession
     fake_nox.session = lambda function=None, **kwargs: function if function else (lambda f: f)
     monkeypatch.setitem(sys.modules, "nox", fake_nox)
-    spec = importlib.util.spec_from_file_location("course_noxfile", PROJECT_ROOT / "noxfile.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_file("course_noxfile", PROJECT_ROOT / "noxfile.py")

@@ -19,7 +19,7 @@ LABS = [folder.name for folder in lab_folders()]
 @pytest.mark.live
 def test_checks_fail_on_the_starter_with_a_hint_for_every_failure(lab):
     # That they pass on the solution is shown by the lab's notebook, whose last check runs them on it and asserts
-    # it (strict nbval compares each PASS line): test_the_lab_notebook_shows_the_solution_passing holds it to that.
+    # it (strict nbval compares each PASS line); the next test holds every lab notebook to that.
     shown = []
     starter = run_checks(lab[:2], "starter", show=shown.append)
     assert starter.results, shown

@@ -9,6 +9,9 @@ Everything that differs between a laptop and a deployment comes from the environ
     DJANGO_HTTPS          1 (default when DJANGO_DEBUG=0): HTTPS-only cookies, HSTS and redirects
     DJANGO_LOG_LEVEL      level of the project's own loggers (default INFO)
     UPSTREAM_URL          where pages' fan-out view sends its calls (default: this server's /upstream/)
+    REDIS_URL             redis://host:port/db: Channels' layer and the server-sent events' broker on Redis, shared
+                          by every worker process (default: in-memory, which reaches only the process it lives in)
+    REDIS_PREFIX          starts every Redis key and channel name of this server (default: course)
 
 The notebooks start variants of this project (an extra sync-only middleware, DEBUG logging of
 django.request, ATOMIC_REQUESTS on, ...) through `liveproject.LiveServer`, which writes a small
@@ -154,6 +157,23 @@ UPSTREAM_URL = os.environ.get("UPSTREAM_URL", "")
 # A server-sent stream with nothing to send writes a comment this often, so proxies and load balancers that close
 # idle connections (often after 60 s) keep it open (realtime/views.py).
 REALTIME_HEARTBEAT_SECONDS = 15.0
+
+# Channels' layer carries a group's messages to every WebSocket consumer in the group (realtime/consumers.py). On
+# Redis (channels-redis) every worker process shares it; the in-memory layer reaches only its own process, which
+# is enough for one worker and for tests, and which Channels' documentation rules out for production.
+# With REDIS_URL set, realtime/broker.py sends server-sent events through Redis too, so that every worker process
+# sees every event. REDIS_PREFIX starts every key and channel name: servers sharing one Redis keep apart.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "course")
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{REDIS_PREFIX}:channels"},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Production hardening ---------------------------------------------------------------------------
 # DJANGO_HTTPS=1 assumes TLS in front of the app (a proxy or load balancer). The course's local servers

@@ -7,8 +7,8 @@
 
 Kinds: "uvicorn" (ASGI), "gunicorn-sync" and "gunicorn-gthread" (WSGI), "gunicorn-uvicorn" (gunicorn
 managing uvicorn_worker.UvicornWorker processes, ASGI), "hypercorn" (ASGI, the alternative chapter 09
-shows), "runserver" (Django's development server, WSGI) and "trivial" (a bare asyncio server with no
-Django, used to calibrate the load generator).
+shows), "daphne" (ASGI, Channels' server, chapter 11), "runserver" (Django's development server, WSGI)
+and "trivial" (a bare asyncio server with no Django, used to calibrate the load generator).
 
 Every server gets a fresh, migrated, seeded database of its own, and its settings can be varied without
 editing any file: LiveServer writes a settings module that imports config.settings and changes only
@@ -58,6 +58,14 @@ def _hypercorn(server: LiveServer, fd: int, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+def _daphne(server: LiveServer, fd: int, port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "daphne", "--fd", str(fd),
+        "--verbosity", "0",  # warnings only, and no access log (the project's AccessLogMiddleware logs requests)
+        "--application-close-timeout", "2", "config.asgi:application",
+    ]  # fmt: skip
+
+
 def _gunicorn(app: str, worker_class: str, *, threads: bool = False) -> Callable[[LiveServer, int, int], list[str]]:
     def command(server: LiveServer, fd: int, port: int) -> list[str]:
         return [
@@ -97,6 +105,7 @@ SERVER_KINDS = {
         ServerKind("gunicorn-gthread", "WSGI", _gunicorn("config.wsgi:application", "gthread", threads=True)),
         ServerKind("gunicorn-uvicorn", "ASGI", _gunicorn("config.asgi:application", "uvicorn_worker.UvicornWorker")),
         ServerKind("hypercorn", "ASGI", _hypercorn),
+        ServerKind("daphne", "ASGI", _daphne),  # Channels' server: HTTP and WebSockets on Twisted
         ServerKind("runserver", "WSGI", _runserver, takes_socket=False),  # Django's development server
         ServerKind("trivial", "raw asyncio", _trivial, serves_django=False),  # the load generator's yardstick
     )
@@ -227,6 +236,8 @@ class LiveServer:
                 DJANGO_HTTPS="0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without Secure
                 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             )
+            # With REDIS_URL set (in its env or this process's), its Redis keys are its own, like its database.
+            env.setdefault("REDIS_PREFIX", f"liveserver-{folder.name}")
         env["LIVESERVER_LOG_FILE"] = str(folder / "server.log")  # lab 04's audit reads its own log
         env["PYTHONPATH"] = os.pathsep.join(
             [str(self._folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]

@@ -11,10 +11,14 @@ a server fixture (LIVE_FIXTURES) is marked for you; one that starts a process it
 """
 
 import io
+import os
+import secrets
+import socket
 import subprocess
 import sys
 import time
 import types
+from urllib.parse import urlsplit
 
 import pytest
 from asgiref.sync import SyncToAsync
@@ -98,6 +102,27 @@ def reader(seeded, django_user_model):
     return django_user_model.objects.get(username="reader")
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The local Redis (REDIS_URL, or 127.0.0.1:6379). Without it a test that needs it is skipped on a laptop, and
+    fails in CI (.ci/run sets COURSE_CI_RUN), where Redis runs."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    address = urlsplit(url)
+    try:
+        socket.create_connection((address.hostname, address.port or 6379), timeout=2).close()
+    except OSError:
+        if os.environ.get("COURSE_CI_RUN"):
+            pytest.fail(f"Redis is not reachable at {url}, and CI needs it")
+        pytest.skip(f"Redis is not reachable at {url} (start redis-server, or set REDIS_URL)")
+    return url
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    """Key and channel names of this test's own, so that runs sharing one Redis never see each other's."""
+    return f"test-{secrets.token_hex(6)}"
+
+
 @pytest.fixture(scope="module")
 def uvicorn_server():
     """One uvicorn server per test module (each server has its own fresh database)."""
@@ -115,7 +140,10 @@ def no_server_left_behind():
     leftovers = [
         " ".join(child.cmdline()[:4])
         for child in me.children(recursive=True)
-        if any(name in " ".join(child.cmdline()) for name in ("uvicorn", "gunicorn", "trivial_server"))
+        if any(
+            name in " ".join(child.cmdline())
+            for name in ("uvicorn", "gunicorn", "daphne", "hypercorn", "trivial_server")
+        )
     ]
     assert leftovers == [], f"servers still running after the test session: {leftovers}"
 

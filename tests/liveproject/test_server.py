@@ -42,7 +42,7 @@ def test_each_kind_starts_answers_and_stops_completely(kind, capfd):
         if kind != "trivial":
             assert response.json()["interface"] == server.interface
         pids = server.worker_pids()
-        if kind in ("uvicorn", "trivial", "runserver"):
+        if kind in ("uvicorn", "daphne", "trivial", "runserver"):
             assert len(pids) == 1
         elif kind == "hypercorn":  # master, 2 workers, and multiprocessing's helper process
             assert len(pids) >= 3

@@ -3,8 +3,9 @@
 Each topic remembers its recent events, so a client that reconnects with the last id it saw (Last-Event-ID) is
 sent what it missed before anything new.
 
-One broker per server process: a client connected to another worker process of the same server sees none of
-this one's events (chapter 11 shows it, then fans events out across processes).
+One broker per server process. On its own, a client connected to another worker process of the same server sees
+none of this one's events; with REDIS_URL set, the broker numbers, keeps and delivers events through Redis
+(realtime/fanout.py), and every process sees every event (chapter 11 shows both).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import threading
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+
+from realtime.fanout import RedisFanout
 
 BACKLOG = 100  # events each topic keeps for clients that come back: older ones are gone for good
 
@@ -30,38 +33,79 @@ class Event:
 @dataclass(eq=False)  # each subscription is itself: hashed by identity, kept in a set
 class Subscription:
     missed: list[Event]  # what the topic kept after the client's last id, oldest first
-    queue: asyncio.Queue[Event] = field(default_factory=asyncio.Queue)  # what is published from now on
+    # What is published from now on; None when the broker ends the subscription (it lost Redis).
+    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    sent_up_to: int = 0  # the highest id already handed out: an event both kept and delivered comes once
+
+    async def next(self) -> Event | None:
+        """The next event published from now on, in order, never one already in `missed`; None: the stream must end
+        (its client reconnects with its last id and misses nothing)."""
+        while True:
+            event = await self.queue.get()
+            if event is None or event.id > self.sent_up_to:
+                if event is not None:
+                    self.sent_up_to = event.id
+                return event
 
 
 class Broker:
-    def __init__(self, backlog: int = BACKLOG) -> None:
+    def __init__(self, backlog: int = BACKLOG, *, fanout: RedisFanout | None = None) -> None:
+        self.fanout = fanout  # None: this process only
         self._lock = threading.Lock()  # publish() may be called from a thread (a sync view, a sync island)
         self._ids = itertools.count(1)
         self._kept: dict[str, deque[Event]] = defaultdict(lambda: deque(maxlen=backlog))
         self._listeners: dict[str, set[tuple[asyncio.AbstractEventLoop, Subscription]]] = defaultdict(set)
+        self._last_delivered = 0
 
     def publish(self, topic: str, data: dict) -> Event:
-        """Number the event, keep it, and hand it to every subscriber of `topic` on that subscriber's loop."""
+        """Number the event, keep it, and hand it to every subscriber of `topic` on that subscriber's loop. With a
+        fanout, Redis numbers and keeps it, and every process's relay (this one's too) delivers it."""
+        if self.fanout is not None:
+            return self.fanout.publish(topic, data)
         with self._lock:
             event = Event(next(self._ids), topic, data)
             self._kept[topic].append(event)
-            listeners = list(self._listeners[topic])
+        self.deliver(event)
+        return event
+
+    async def apublish(self, topic: str, data: dict) -> Event:
+        """publish() for async code: with a fanout, it talks to Redis without blocking the event loop."""
+        if self.fanout is not None:
+            return await self.fanout.apublish(topic, data)
+        return self.publish(topic, data)
+
+    def deliver(self, event: Event | None) -> None:
+        """Hand `event` to this process's subscribers of its topic; None ends every subscription."""
+        with self._lock:
+            if event is not None:
+                self._last_delivered = max(self._last_delivered, event.id)
+                listeners = list(self._listeners[event.topic])
+            else:
+                listeners = [entry for entries in self._listeners.values() for entry in entries]
         for loop, subscription in listeners:
             # asyncio.Queue is not thread-safe: put it on the queue from the loop that waits on it
             with contextlib.suppress(RuntimeError):  # that loop has just closed: its subscriber is gone
                 loop.call_soon_threadsafe(subscription.queue.put_nowait, event)
-        return event
+
+    async def ready(self) -> None:
+        """With a fanout: return once this process hears every event (raises BusUnavailable without Redis)."""
+        if self.fanout is not None:
+            await self.fanout.listening(self.deliver)
 
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str, *, after: int | None = None) -> AsyncIterator[Subscription]:
         """Listen to `topic` until the block ends (the stream's end, or the client hanging up). `after`: the last
         id the client saw; the events kept since then come first, in `missed`."""
         loop = asyncio.get_running_loop()
+        await self.ready()  # with a fanout, this process hears every event from here on
         with self._lock:  # listening before reading what was kept: an event published in between is not lost
             subscription = Subscription(missed=[e for e in self._kept[topic] if after is not None and e.id > after])
             entry = (loop, subscription)
             self._listeners[topic].add(entry)
         try:
+            if self.fanout is not None and after is not None:
+                subscription.missed = await self.fanout.missed(topic, after)
+            subscription.sent_up_to = max([after or 0, *(event.id for event in subscription.missed)])
             yield subscription
         finally:
             with self._lock:
@@ -74,8 +118,17 @@ class Broker:
 
     @property
     def last_id(self) -> int:
+        """The highest id this process has published or delivered."""
         with self._lock:
-            return max((kept[-1].id for kept in self._kept.values() if kept), default=0)
+            return max([self._last_delivered, *(kept[-1].id for kept in self._kept.values() if kept)])
 
 
-broker = Broker()  # this process's
+def _from_settings() -> Broker:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return Broker()
+    return Broker(fanout=RedisFanout(settings.REDIS_URL, prefix=f"{settings.REDIS_PREFIX}:sse", backlog=BACKLOG))
+
+
+broker = _from_settings()  # this process's

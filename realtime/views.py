@@ -3,26 +3,32 @@
 A client that comes back resumes after the last id it saw, a heartbeat keeps idle connections open through
 proxies, and a client that hangs up stops its stream (and its subscription) at once.
 
+    GET  /realtime/live/               a page that shows what its EventSource and its WebSocket receive
     GET  /realtime/<topic>/events/     the stream (text/event-stream); Last-Event-ID resumes it
     POST /realtime/<topic>/publish/    {"message": "..."}: an event for every listener (staff only)
-    GET  /realtime/stats/              how many clients listen to each topic, and the last event id
+    GET  /realtime/stats/              this process's listeners per topic, the last event id, the process id
 """
 
 import asyncio
 import json
 import logging
+import os
+import re
 
 from django.conf import settings
 from django.http import JsonResponse, StreamingHttpResponse
+from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import ApiError, error_response
 from config.params import int_param, json_body
 from realtime.broker import Event, broker
+from realtime.fanout import BusUnavailable
 
 log = logging.getLogger("realtime")
 
 RETRY_MS = 1000  # how long a browser's EventSource waits before it reconnects (sent once, as `retry:`)
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,50}")  # a topic or room name, as realtime/routing.py accepts it
 MAX_MESSAGE = 1000  # characters in a published message
 
 
@@ -47,6 +53,12 @@ async def realtime_stream(request, topic):
     limit = int_param(request, "limit", default=0, minimum=0, maximum=10_000)  # 0: until the client leaves
     heartbeat = settings.REALTIME_HEARTBEAT_SECONDS
     request_id = request.request_id
+    try:
+        await broker.ready()  # with Redis: a 503 now rather than a stream that would never get an event
+    except BusUnavailable as error:
+        raise ApiError(503, str(error)) from None
+    if after is not None:
+        log.info("stream %s on %s resumes after id %d", request_id, topic, after)
 
     async def events():
         sent = 0
@@ -60,10 +72,12 @@ async def realtime_stream(request, topic):
                         return
                 while True:
                     try:
-                        event = await asyncio.wait_for(subscription.queue.get(), timeout=heartbeat)
+                        event = await asyncio.wait_for(subscription.next(), timeout=heartbeat)
                     except TimeoutError:
                         yield ": heartbeat\n\n"  # a comment line: EventSource ignores it, proxies see traffic
                         continue
+                    if event is None:  # the broker lost Redis: end, and the client resumes from its last id
+                        return
                     yield server_sent(event)
                     sent += 1
                     if sent == limit:
@@ -89,10 +103,34 @@ async def realtime_publish(request, topic):
         raise ApiError(400, 'the body must be {"message": "..."} with a non-empty message')
     if len(message) > MAX_MESSAGE:
         raise ApiError(400, f"message has {len(message)} characters; at most {MAX_MESSAGE} are allowed")
-    event = broker.publish(topic, {"message": message, "by": user.get_username()})
+    try:
+        event = await broker.apublish(topic, {"message": message, "by": user.get_username()})
+    except BusUnavailable as error:
+        return error_response(503, str(error))
     return JsonResponse({"id": event.id, "topic": topic}, status=201)
 
 
 @require_GET
+async def realtime_live(request):
+    """The browser's side: ?topic= (a slug, default "news") for the EventSource, ?room= for the WebSocket, ?limit= to
+    make the server end each stream after that many events (the browser then reconnects with Last-Event-ID)."""
+    topic = slug_param(request, "topic", default="news")
+    room = slug_param(request, "room", default="lobby")
+    limit = int_param(request, "limit", default=0, minimum=0, maximum=10_000)
+    events_url = f"/realtime/{topic}/events/" + (f"?limit={limit}" if limit else "")
+    page = {"topic": topic, "room": room, "events_url": events_url, "socket_path": f"/ws/rooms/{room}/"}
+    # A TemplateResponse renders after the view returns, in the handler's sync part: nothing lazy runs on the loop.
+    return TemplateResponse(request, "realtime/live.html", {**page, "page": page})
+
+
+def slug_param(request, name: str, *, default: str) -> str:
+    value = request.GET.get(name) or default
+    if not SLUG.fullmatch(value):
+        raise ApiError(400, f"{name} must be 1 to 50 letters, digits, hyphens or underscores, not {value[:60]!r}")
+    return value
+
+
+@require_GET
 async def realtime_stats(request):
-    return JsonResponse({"subscribers": broker.subscribers(), "last_id": broker.last_id})
+    # The worker's process id tells clients of a multi-process server which process answered (chapter 11).
+    return JsonResponse({"subscribers": broker.subscribers(), "last_id": broker.last_id, "worker": os.getpid()})

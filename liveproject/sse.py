@@ -1,0 +1,98 @@
+"""Server-sent events from the client's side, for chapter 11 and the tests: streams read by tasks as their events
+arrive, and a stream held on every worker process of a server.
+
+    async with streams_on_every_worker(server, "news", workers=2) as streams:
+        ...publish...
+        events = [await stream.next_event(within=2) for stream in streams]
+
+Every stream is closed, and every reading task ended, when the block ends, however it ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import httpx
+
+if TYPE_CHECKING:
+    from liveproject.server import LiveServer
+
+TIMEOUT = 5.0  # seconds for connecting and for any one answer
+
+
+@dataclass
+class Stream:
+    """One open stream: its blocks (dicts of their fields; a comment is {"": text}) arrive on `blocks`, each with the
+    perf_counter() time it arrived."""
+
+    blocks: asyncio.Queue[tuple[float, dict[str, str]]] = field(default_factory=asyncio.Queue)
+
+    async def read(self, client: httpx.AsyncClient, path: str) -> None:
+        async with client.stream("GET", path) as response:
+            block: dict[str, str] = {}
+            async for line in response.aiter_lines():
+                if line:
+                    name, _, value = line.partition(":")
+                    block[name] = value.strip()
+                elif block:
+                    await self.blocks.put((time.perf_counter(), block))
+                    block = {}
+
+    async def next_block(self, within: float = TIMEOUT) -> dict[str, str]:
+        return (await asyncio.wait_for(self.blocks.get(), within))[1]
+
+    async def next_event(self, within: float) -> tuple[float, dict[str, str]] | None:
+        """(arrival time, fields) of the next event, skipping the retry line and heartbeats; None if none comes
+        within `within` seconds."""
+        try:
+            async with asyncio.timeout(within):
+                while True:
+                    arrived, block = await self.blocks.get()
+                    if "data" in block:
+                        return arrived, block
+        except TimeoutError:
+            return None
+
+
+async def listeners_per_worker(server: LiveServer, topic: str, *, polls: int = 12) -> dict[int, int]:
+    """{worker's process id: listeners to `topic` there}, from /realtime/stats/ asked on new connections (a kept-alive
+    connection would stay with one worker)."""
+    seen = {}
+    for _ in range(polls):
+        async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as client:
+            answer = (await client.get("/realtime/stats/")).json()
+        seen[answer["worker"]] = answer["subscribers"].get(topic, 0)
+    return seen
+
+
+@contextlib.asynccontextmanager
+async def streams_on_every_worker(
+    server: LiveServer, topic: str, *, workers: int, max_streams: int = 16
+) -> AsyncIterator[list[Stream]]:
+    """Open streams on /realtime/<topic>/events/ until each of the server's `workers` processes holds at least one
+    (which worker takes a new connection is up to the operating system), subscribed when the block starts."""
+    # No read timeout: a stream may rightly be silent until its next heartbeat (15 s by default); next_block() and
+    # next_event() bound each wait instead.
+    timeout = httpx.Timeout(TIMEOUT, read=None)
+    async with httpx.AsyncClient(base_url=server.url, timeout=timeout) as client, asyncio.TaskGroup() as readers:
+        streams: list[Stream] = []
+        tasks = []
+        try:
+            per_worker: dict[int, int] = {}
+            while len([count for count in per_worker.values() if count]) < workers:
+                if len(streams) == max_streams:
+                    raise RuntimeError(f"{max_streams} streams and not every worker holds one: {per_worker}")
+                streams.append(Stream())
+                tasks.append(readers.create_task(streams[-1].read(client, f"/realtime/{topic}/events/")))
+                if await streams[-1].next_block() != {"retry": "1000"}:  # subscribed from here on
+                    raise RuntimeError("the stream did not start with its retry line")
+                per_worker = await listeners_per_worker(server, topic)
+            yield streams
+        finally:
+            for task in tasks:  # the streams never end by themselves: the task group waits for its tasks
+                task.cancel()

@@ -22,6 +22,7 @@ into its own virtual environment under .nox/, with the Python that runs nox (3.1
 
 import hashlib
 import os
+import shutil
 import socket
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -55,6 +56,20 @@ def install(session: nox.Session) -> None:
     # run_install: this belongs to installing, so it also runs under `nox --install-only` (session.run would not).
     session.run_install("python", "-c", "import matplotlib.font_manager", silent=True)
     stamp.write_text(wanted)
+
+
+def browser(session: nox.Session) -> None:
+    """Debian's chromium, for the browser tests and chapter 11's screenshots (Playwright drives it; it downloads no
+    browser of its own). Installed here where this machine allows it (root with apt-get, as in CI); elsewhere those
+    tests are skipped, and say how to install it."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        quiet = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run_install("apt-get", "update", "-qq", external=True, env=quiet)
+        session.run_install("apt-get", "install", "-y", "-qq", "chromium", external=True, env=quiet)
+    else:
+        session.log("no chromium here: the browser tests will be skipped (as root: apt-get install chromium)")
 
 
 def notebook_paths() -> list[str]:
@@ -95,6 +110,7 @@ def pytest_command(session: nox.Session, targets=("tests", *NOTEBOOK_DIRS), *sel
 def tests(session: nox.Session) -> None:
     """Every test on SQLite: the project's tests and every notebook, executed and compared."""
     install(session)
+    browser(session)
     session.run(*pytest_command(session), env=SQLITE)
 
 
@@ -110,6 +126,7 @@ def fast(session: nox.Session) -> None:
 def live(session: nox.Session) -> None:
     """The tests that start servers or other processes (marked live): real servers, the labs' checks, pytest runs."""
     install(session)
+    browser(session)
     session.run(*pytest_command(session, ("tests",), "-m", "live"), env=SQLITE)
 
 
@@ -117,6 +134,7 @@ def live(session: nox.Session) -> None:
 def notebooks(session: nox.Session) -> None:
     """Every chapter and lab notebook, executed and compared with its stored outputs (or those named after --)."""
     install(session)
+    browser(session)
     session.run(*pytest_command(session, NOTEBOOK_DIRS), env=SQLITE)
 
 
@@ -132,6 +150,7 @@ def tests_postgres(session: nox.Session) -> None:
     except OSError as exc:
         session.error(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc})")
     install(session)
+    browser(session)
     session.run(*pytest_command(session), env={"DATABASE_URL": url})
 
 
@@ -173,6 +192,7 @@ def course(session: nox.Session) -> None:
 def execute(session: nox.Session) -> None:
     """Re-execute notebooks top to bottom and save their outputs (all notebooks, or those given after --)."""
     install(session)
+    browser(session)
     targets = session.posargs or notebook_paths()
     for notebook in targets:
         session.run(

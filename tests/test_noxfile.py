@@ -33,3 +33,27 @@ def test_a_session_runs_pytest_with_its_targets_unless_a_path_is_named(
     session = Recorder(*posargs, location=tmp_path)
     getattr(noxfile, session_name)(session)
     assert session.runs == [(expected, {"DATABASE_URL": ""})]
+
+
+class Installer(FakeSession):
+    def run_install(self, *args, **kwargs):
+        self.installs.append((args, kwargs.get("external")))
+
+
+@pytest.mark.parametrize(("root", "expected"), [(True, ["update", "install"]), (False, [])])
+def test_the_browser_is_installed_where_the_machine_allows_it(noxfile, monkeypatch, root, expected):
+    monkeypatch.setattr(noxfile.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
+    monkeypatch.setattr(noxfile.os, "geteuid", lambda: 0 if root else 1000)
+    session = Installer()
+    noxfile.browser(session)
+    assert [args[1] for args, _ in session.installs] == expected
+    assert all(args[0] == "apt-get" and external for args, external in session.installs)
+    if root:
+        assert session.installs[-1][0][-1] == "chromium"
+
+
+def test_a_machine_with_chromium_installs_nothing(noxfile, monkeypatch):
+    monkeypatch.setattr(noxfile.shutil, "which", lambda name: f"/usr/bin/{name}")
+    session = Installer()
+    noxfile.browser(session)
+    assert session.installs == []

@@ -47,6 +47,8 @@ _UNITS = {  # unit -> (factor from the value given in seconds or as a plain numb
     "ms": (1e3, 1, " ms"),
     "µs": (1e6, 0, " µs"),
     "x": (1, 2, "×"),
+    "KB": (1 / 1024, 0, " KB"),  # memory, given in bytes
+    "MB": (1 / 1024**2, 1, " MB"),
     "%": (100, 0, "%"),
     "": (1, 0, ""),
 }
@@ -88,7 +90,7 @@ def _format_fixed(value: object, unit: str) -> str:
 
 def measured(value: object, unit: str = "s", *, digits: int | None = None, width: int = 0) -> str:
     """A measured value as the notebooks print it: «0.21 s». Values are given in seconds for the time units
-    ("s", "ms", "µs"), as a fraction for "%", as a ratio for "x", as is for "" (counts) and anything else.
+    ("s", "ms", "µs"), in bytes for "KB" and "MB", as a fraction for "%", as a ratio for "x", as is for "" (counts).
 
     `width` pads inside the guillemets, so that columns of a table stay aligned whatever was measured.
     """

@@ -106,3 +106,12 @@ async def test_a_published_message_gets_an_id_and_reaches_the_stream(async_clien
     assert json.loads(fields(block)["data"]) == {"message": "hi", "by": "editor"}
     stats = (await async_client.get("/realtime/stats/")).json()
     assert stats["last_id"] == response.json()["id"]
+
+
+async def test_the_safe_gzip_middleware_leaves_event_streams_alone_and_compresses_the_rest(async_client, settings):
+    settings.MIDDLEWARE = ["realtime.middleware.EventStreamSafeGZipMiddleware", *settings.MIDDLEWARE]
+    stream = await async_client.get("/realtime/gzip-test/events/?limit=1", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in stream
+    assert await Stream(stream).read(1) == ["retry: 1000"]
+    page = await async_client.get("/realtime/live/", headers={"Accept-Encoding": "gzip"})
+    assert page["Content-Encoding"] == "gzip"

@@ -14,18 +14,19 @@ import asyncio
 import contextlib
 import itertools
 import threading
-from collections import defaultdict, deque
+from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 from realtime.fanout import RedisFanout
 
 BACKLOG = 100  # events each topic keeps for clients that come back: older ones are gone for good
+MAX_QUEUED = 1000  # events waiting for one slow client; past that its stream ends, and it resumes from the backlog
 
 
 @dataclass(frozen=True)
 class Event:
-    id: int  # increasing across all topics of this process, so "after id N" means the same on every topic
+    id: int  # increasing across all topics, so "after id N" means the same on every topic and every process
     topic: str
     data: dict
 
@@ -33,13 +34,22 @@ class Event:
 @dataclass(eq=False)  # each subscription is itself: hashed by identity, kept in a set
 class Subscription:
     missed: list[Event]  # what the topic kept after the client's last id, oldest first
-    # What is published from now on; None when the broker ends the subscription (it lost Redis).
-    queue: asyncio.Queue[Event | None] = field(default_factory=asyncio.Queue)
+    # What is published from now on; None when the broker ends the subscription (it lost Redis, or the client
+    # fell more than MAX_QUEUED events behind).
+    queue: asyncio.Queue[Event | None] = field(default_factory=lambda: asyncio.Queue(MAX_QUEUED + 1))
     sent_up_to: int = 0  # the highest id already handed out: an event both kept and delivered comes once
+
+    def offer(self, event: Event | None) -> None:
+        """Queue `event` (on the subscriber's loop). A client too slow to take MAX_QUEUED events gets None instead:
+        its stream ends rather than this process holding events for it without limit."""
+        if event is not None and self.queue.qsize() >= MAX_QUEUED:
+            event = None
+        with contextlib.suppress(asyncio.QueueFull):  # the None is already queued
+            self.queue.put_nowait(event)
 
     async def next(self) -> Event | None:
         """The next event published from now on, in order, never one already in `missed`; None: the stream must end
-        (its client reconnects with its last id and misses nothing)."""
+        (its client reconnects with its last id and misses nothing the backlog still holds)."""
         while True:
             event = await self.queue.get()
             if event is None or event.id > self.sent_up_to:
@@ -51,21 +61,22 @@ class Subscription:
 class Broker:
     def __init__(self, backlog: int = BACKLOG, *, fanout: RedisFanout | None = None) -> None:
         self.fanout = fanout  # None: this process only
+        self.backlog = backlog
         self._lock = threading.Lock()  # publish() may be called from a thread (a sync view, a sync island)
         self._ids = itertools.count(1)
-        self._kept: dict[str, deque[Event]] = defaultdict(lambda: deque(maxlen=backlog))
-        self._listeners: dict[str, set[tuple[asyncio.AbstractEventLoop, Subscription]]] = defaultdict(set)
-        self._last_delivered = 0
+        self._kept: dict[str, deque[Event]] = {}  # a topic appears here once something is published to it
+        self._listeners: dict[str, set[tuple[asyncio.AbstractEventLoop, Subscription]]] = {}  # only while listened
+        self._last_id = 0
 
     def publish(self, topic: str, data: dict) -> Event:
         """Number the event, keep it, and hand it to every subscriber of `topic` on that subscriber's loop. With a
         fanout, Redis numbers and keeps it, and every process's relay (this one's too) delivers it."""
         if self.fanout is not None:
             return self.fanout.publish(topic, data)
-        with self._lock:
+        with self._lock:  # numbering and handing out under one lock: every loop gets the events in id order
             event = Event(next(self._ids), topic, data)
-            self._kept[topic].append(event)
-        self.deliver(event)
+            self._kept.setdefault(topic, deque(maxlen=self.backlog)).append(event)
+            self._deliver_locked(event)
         return event
 
     async def apublish(self, topic: str, data: dict) -> Event:
@@ -75,17 +86,20 @@ class Broker:
         return self.publish(topic, data)
 
     def deliver(self, event: Event | None) -> None:
-        """Hand `event` to this process's subscribers of its topic; None ends every subscription."""
+        """Hand `event` (from the relay) to this process's subscribers of its topic; None ends every subscription."""
         with self._lock:
-            if event is not None:
-                self._last_delivered = max(self._last_delivered, event.id)
-                listeners = list(self._listeners[event.topic])
-            else:
-                listeners = [entry for entries in self._listeners.values() for entry in entries]
+            self._deliver_locked(event)
+
+    def _deliver_locked(self, event: Event | None) -> None:
+        if event is not None:
+            self._last_id = max(self._last_id, event.id)
+            listeners = list(self._listeners.get(event.topic, ()))
+        else:
+            listeners = [entry for entries in self._listeners.values() for entry in entries]
         for loop, subscription in listeners:
             # asyncio.Queue is not thread-safe: put it on the queue from the loop that waits on it
             with contextlib.suppress(RuntimeError):  # that loop has just closed: its subscriber is gone
-                loop.call_soon_threadsafe(subscription.queue.put_nowait, event)
+                loop.call_soon_threadsafe(subscription.offer, event)
 
     async def ready(self) -> None:
         """With a fanout: return once this process hears every event (raises BusUnavailable without Redis)."""
@@ -95,21 +109,31 @@ class Broker:
     @contextlib.asynccontextmanager
     async def subscribe(self, topic: str, *, after: int | None = None) -> AsyncIterator[Subscription]:
         """Listen to `topic` until the block ends (the stream's end, or the client hanging up). `after`: the last
-        id the client saw; the events kept since then come first, in `missed`."""
+        id the client saw; the events kept since then come first, in `missed`.
+
+        An `after` above the last id ever given out comes from before a restart (the in-memory counter starts
+        again at 1): the client is treated as new, or it would ignore every event up to its old id."""
         loop = asyncio.get_running_loop()
         await self.ready()  # with a fanout, this process hears every event from here on
         with self._lock:  # listening before reading what was kept: an event published in between is not lost
-            subscription = Subscription(missed=[e for e in self._kept[topic] if after is not None and e.id > after])
+            kept = self._kept.get(topic, ())
+            subscription = Subscription(missed=[e for e in kept if after is not None and e.id > after])
             entry = (loop, subscription)
-            self._listeners[topic].add(entry)
+            self._listeners.setdefault(topic, set()).add(entry)
+            last_id = self._last_id
         try:
             if self.fanout is not None and after is not None:
-                subscription.missed = await self.fanout.missed(topic, after)
+                subscription.missed, last_id = await self.fanout.missed(topic, after)
+            if after is not None and after > last_id:
+                after, subscription.missed = None, []
             subscription.sent_up_to = max([after or 0, *(event.id for event in subscription.missed)])
             yield subscription
         finally:
             with self._lock:
-                self._listeners[topic].discard(entry)
+                listeners = self._listeners.get(topic, set())
+                listeners.discard(entry)
+                if not listeners:
+                    self._listeners.pop(topic, None)  # a topic nobody listens to costs nothing
 
     def subscribers(self) -> dict[str, int]:
         """How many clients listen to each topic right now (topics nobody listens to are left out)."""
@@ -120,7 +144,7 @@ class Broker:
     def last_id(self) -> int:
         """The highest id this process has published or delivered."""
         with self._lock:
-            return max([self._last_delivered, *(kept[-1].id for kept in self._kept.values() if kept)])
+            return self._last_id
 
 
 def _from_settings() -> Broker:

@@ -52,12 +52,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.room = self.scope["url_route"]["kwargs"]["room"]
-        self.group = f"room.{self.room}"
+        self.group = ""  # joined below; disconnect() leaves only a group it joined
         user = self.scope.get("user")  # AuthMiddlewareStack's; None when a test routes to this consumer directly
+        # Read once, at the handshake: a socket opened before a logout stays this user's until it closes.
         self.user = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
         welcome = {"room": self.room, "user": self.user, "published_articles": await published_articles()}
+        await self.accept()
+        self.group = f"room.{self.room}"  # after the database: a query that fails leaves no membership behind
+        await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json({"type": "welcome", **welcome})
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -74,7 +76,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         """The client went away (or the server closed the socket): leave the group, or the layer keeps sending to a
         channel nobody reads until the group's expiry (a day, by default, on Redis)."""
-        await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
         logger.info("socket of %s in room %s closed with code %s", self.user, self.room, code)
 
     async def send_json(self, content: dict) -> None:

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 
 import redis
 import redis.asyncio
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 if TYPE_CHECKING:
     from realtime.broker import Event
 
 log = logging.getLogger("realtime")
 
-KEEP_SECONDS = 24 * 3600  # a topic nobody publishes to for a day loses its backlog and Redis forgets it
+KEEP_SECONDS = 24 * 3600  # a topic nobody publishes to for a day loses its backlog (the id counter stays)
 
 # Numbering, keeping and publishing in one script: Redis runs a script alone, so events reach every subscriber in
 # the order of their ids even when several processes publish at once (with INCR and PUBLISH sent one by one, two
@@ -34,7 +36,6 @@ local id = redis.call('INCR', KEYS[1])
 local event = '{"id": ' .. id .. ', "topic": ' .. cjson.encode(ARGV[1]) .. ', "data": ' .. ARGV[2] .. '}'
 redis.call('RPUSH', KEYS[2], event)
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
-redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('EXPIRE', KEYS[2], ARGV[4])
 redis.call('PUBLISH', KEYS[3], event)
 return event
@@ -97,14 +98,17 @@ class RedisFanout:
         if not relay.subscribed.is_set():
             raise BusUnavailable(f"the event bus (Redis at {self.url}) is unavailable: {relay.error or 'no answer'}")
 
-    async def missed(self, topic: str, after: int) -> list[Event]:
-        """The events this topic kept with an id above `after`, oldest first."""
+    async def missed(self, topic: str, after: int) -> tuple[list[Event], int]:
+        """The events this topic kept with an id above `after`, oldest first, and the last id given out anywhere."""
         relay = self._relay()
         try:
-            kept = await relay.client.lrange(f"{self.prefix}:backlog:{topic}", 0, -1)
+            async with relay.client.pipeline(transaction=True) as pipe:
+                kept, last_id = (
+                    await pipe.lrange(f"{self.prefix}:backlog:{topic}", 0, -1).get(self._keys(topic)[0]).execute()
+                )
         except redis.RedisError as error:
             raise BusUnavailable(f"the event bus (Redis) is unavailable: {error}") from error
-        return [event for event in map(_event, kept) if event.id > after]
+        return [event for event in map(_event, kept) if event.id > after], int(last_id or 0)
 
     async def aclose(self) -> None:
         """Stop this loop's relay and close its connections (tests call it; a server's relay lives as long as the
@@ -118,7 +122,15 @@ class RedisFanout:
         if loop not in self._relays:  # async clients belong to the loop that made them
             for dead in [other for other in self._relays if other.is_closed()]:
                 del self._relays[dead]
-            client = redis.asyncio.Redis.from_url(self.url, socket_connect_timeout=5, client_name=self.client_name)
+            client = redis.asyncio.Redis.from_url(
+                self.url,
+                socket_connect_timeout=5,
+                client_name=self.client_name,
+                # No quiet retries: a subscription that reconnected by itself would have missed what was published
+                # in between, with nobody told. The relay ends its streams instead, and their clients resume.
+                retry=Retry(NoBackoff(), 0),
+                health_check_interval=15,  # a half-open connection to Redis is noticed, not waited on forever
+            )
             self._relays[loop] = Relay(client, self.channel)
         return self._relays[loop]
 

@@ -47,8 +47,15 @@ def last_event_id(request) -> int | None:
     return int(raw)
 
 
+def check_topic(topic: str) -> None:
+    """Topic names are bounded like room names: each topic a client names costs the broker a little memory."""
+    if not SLUG.fullmatch(topic):
+        raise ApiError(400, f"a topic is 1 to 50 letters, digits, hyphens or underscores, not {topic[:60]!r}")
+
+
 @require_GET
 async def realtime_stream(request, topic):
+    check_topic(topic)
     after = last_event_id(request)
     limit = int_param(request, "limit", default=0, minimum=0, maximum=10_000)  # 0: until the client leaves
     heartbeat = settings.REALTIME_HEARTBEAT_SECONDS
@@ -93,6 +100,7 @@ async def realtime_stream(request, topic):
 
 @require_POST
 async def realtime_publish(request, topic):
+    check_topic(topic)
     user = await request.auser()  # never request.user in async code: its lazy load would query on the event loop
     if not user.is_staff:
         if user.is_authenticated:

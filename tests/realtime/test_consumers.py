@@ -6,7 +6,7 @@ import json
 
 import pytest
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
+from channels.testing import HttpCommunicator, WebsocketCommunicator
 from channels_redis.core import RedisChannelLayer
 from django.conf import settings as django_settings
 
@@ -45,6 +45,13 @@ async def joined(communicator) -> dict:
     connected, _ = await communicator.connect(timeout=TIMEOUT)
     assert connected, "the handshake was refused"
     return await communicator.receive_json_from(timeout=TIMEOUT)
+
+
+async def test_http_still_goes_to_django_through_the_protocol_router():
+    communicator = HttpCommunicator(application, "GET", "/realtime/stats/", headers=[(b"host", b"localhost")])
+    response = await communicator.get_response(timeout=TIMEOUT)
+    assert response["status"] == 200
+    assert json.loads(response["body"])["subscribers"] == {}
 
 
 async def test_a_message_reaches_everyone_in_the_room_and_no_one_outside_it(seeded):

@@ -108,3 +108,11 @@ async def test_without_redis_publishing_and_subscribing_fail_fast_with_a_reason(
                 pass
     finally:
         await broker.fanout.aclose()
+
+
+async def test_a_last_id_above_the_shared_counter_makes_the_client_new(workers):
+    one, _ = workers
+    async with one.subscribe("news", after=10_000) as subscription:  # from a Redis that was emptied since
+        assert subscription.missed == []
+        first = await one.apublish("news", {"n": 1})
+        assert await next_event(subscription) == first

@@ -115,3 +115,9 @@ async def test_the_safe_gzip_middleware_leaves_event_streams_alone_and_compresse
     assert await Stream(stream).read(1) == ["retry: 1000"]
     page = await async_client.get("/realtime/live/", headers={"Accept-Encoding": "gzip"})
     assert page["Content-Encoding"] == "gzip"
+
+
+async def test_a_topic_name_longer_than_50_characters_is_a_400(async_client):
+    response = await async_client.get(f"/realtime/{'t' * 51}/events/")
+    assert response.status_code == 400
+    assert "1 to 50 letters" in response.json()["error"]

@@ -20,27 +20,27 @@ def check_11_resume(resume: Callable[[str, int, int], object], server: LiveServe
     topic = f"resume-{secrets.token_hex(3)}"
     publisher = server.login("editor")
     seen = publisher.post(f"/realtime/{topic}/publish/", json={"message": "seen"}).json()["id"]
-    missed = [publisher.post(f"/realtime/{topic}/publish/", json={"message": m}).json()["id"] for m in "ab"]
+    missed = [publisher.post(f"/realtime/{topic}/publish/", json={"message": m}).json()["id"] for m in "abc"]
     started = time.perf_counter()
-    try:
-        ids = resume(f"{server.url}/realtime/{topic}/events/", seen, 2)
+    try:  # ?limit=3: the server ends the stream after the three missed events, so no answer can read forever
+        ids = resume(f"{server.url}/realtime/{topic}/events/?limit=3", seen, 2)
     except Exception as exc:  # noqa: BLE001 - shown to the student as a hint
         ids = f"{type(exc).__name__}: {exc}"
     elapsed = time.perf_counter() - started
     asked = bool(server.log_lines(f"on {topic} resumes after id {seen}"))
     judge(
         "Exercise 11.1",
-        ids == missed and asked and elapsed < 5,
-        f"Got {ids!r} after {elapsed:.1f} s; the events published after id {seen} were {missed}, and the server "
-        f"{'saw' if asked else 'did not see'} a client resuming after id {seen}. Send the last id you saw in the "
-        "Last-Event-ID header, read lines with client.stream(...) and iter_lines(), collect int(...) of each "
-        "'id: ' line, and leave after the n-th.",
+        ids == missed[:2] and asked and elapsed < 5,
+        f"Got {ids!r} after {elapsed:.1f} s; the first two events published after id {seen} were {missed[:2]}, and "
+        f"the server {'saw' if asked else 'did not see'} a client resuming after id {seen}. Send the last id you "
+        "saw in the Last-Event-ID header, read lines with client.stream(...) and iter_lines(), collect int(...) of "
+        "each 'id: ' line, and leave after the n-th.",
     )
 
 
 def check_11_say(say: Callable[[str, str], object], server: LiveServer) -> None:
-    """Exercise 11.2: say(room_url, text) joins the room over a WebSocket, sends {"text": text}, returns the text of
-    the message the room sends back, and closes the socket properly (a close frame, code 1000) however it ends."""
+    """Exercise 11.2: say(room_url, text) joins the room over a WebSocket, sends {"text": text}, returns the message
+    the room sends back (a dict), and closes the socket properly (a close frame, code 1000) however it ends."""
     room = f"say-{secrets.token_hex(3)}"
     url = server.url.replace("http://", "ws://") + f"/ws/rooms/{room}/"  # type: ignore[union-attr]  # a running server has its url
     try:
@@ -53,11 +53,13 @@ def check_11_say(say: Callable[[str, str], object], server: LiveServer) -> None:
         closed = next(iter(server.log_lines(f"in room {room} closed with code")), "")
         time.sleep(0.02)
     code = closed.rsplit(" ", 1)[-1] if closed else "none yet"
+    expected = {"type": "message", "room": room, "user": "anonymous", "text": "hello, room"}
     judge(
         "Exercise 11.2",
-        answer == "hello, room" and code == "1000",
+        answer == expected and code == "1000",
         f"Got {answer!r}; the server saw the socket close with code {code}. Connect with the server's own Origin "
-        "(origin=...), skip the welcome, send json.dumps({'text': text}), read until a message of type 'message', "
+        "(origin=...), skip the welcome, send json.dumps({'text': text}), return json.loads of the first message "
+        "of type 'message', "
         "and let a `with connect(...)` block close the socket: leaving it sends the close frame (code 1000), "
         "where a dropped connection shows as 1006.",
     )

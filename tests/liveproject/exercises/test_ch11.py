@@ -25,7 +25,7 @@ def read_ids(url, n, headers):
 
 def test_11_1_accepts_a_client_that_sends_its_last_id(uvicorn_server):
     check_11_resume(lambda url, last_id, n: read_ids(url, n, {"Last-Event-ID": str(last_id)}), uvicorn_server)
-    check_11_resume(lambda url, last_id, n: read_ids(f"{url}?last_event_id={last_id}", n, {}), uvicorn_server)
+    check_11_resume(lambda url, last_id, n: read_ids(f"{url}&last_event_id={last_id}", n, {}), uvicorn_server)
 
 
 def test_11_1_rejects_a_client_that_does_not_say_where_it_was(uvicorn_server):
@@ -38,7 +38,10 @@ def test_11_1_rejects_a_client_that_does_not_say_where_it_was(uvicorn_server):
     def wrong_id(url, last_id, n):
         return read_ids(url, n, {"Last-Event-ID": "0"})
 
-    for wrong in (forgets, wrong_id):
+    def reads_to_the_end(url, last_id, n):  # ignores n: all three missed events
+        return read_ids(url, 10, {"Last-Event-ID": str(last_id)})
+
+    for wrong in (forgets, wrong_id, reads_to_the_end):
         with pytest.raises(NotYet, match="Last-Event-ID"):
             check_11_resume(wrong, uvicorn_server)
 
@@ -48,7 +51,7 @@ def say_right(url, text):
         socket.send(json.dumps({"text": text}))
         while (message := json.loads(socket.recv(timeout=5)))["type"] != "message":
             pass
-        return message["text"]
+        return message
 
 
 def test_11_2_accepts_a_socket_that_is_closed_properly(uvicorn_server):
@@ -63,13 +66,18 @@ def test_11_2_rejects_a_dropped_socket_and_a_wrong_answer(uvicorn_server):
             while (message := json.loads(socket.recv(timeout=5)))["type"] != "message":
                 pass
             socket.socket.close()  # gone without a close frame
-        return message["text"]
+        return message
 
     def returns_the_welcome(url, text):
         with connect(url, origin=url.replace("ws://", "http://").split("/ws/")[0], proxy=None) as socket:
-            return json.loads(socket.recv(timeout=5)).get("text")
+            return json.loads(socket.recv(timeout=5))
 
-    for wrong in (drops, returns_the_welcome):
+    def never_reads(url, text):
+        with connect(url, origin=url.replace("ws://", "http://").split("/ws/")[0], proxy=None) as socket:
+            socket.send(json.dumps({"text": text}))
+            return {"text": text}
+
+    for wrong in (drops, returns_the_welcome, never_reads):
         with pytest.raises(NotYet, match="close"):
             check_11_say(wrong, uvicorn_server)
 

@@ -12,6 +12,8 @@ Everything that differs between a laptop and a deployment comes from the environ
     REDIS_URL             redis://host:port/db: Channels' layer and the server-sent events' broker on Redis, shared
                           by every worker process (default: in-memory, which reaches only the process it lives in)
     REDIS_PREFIX          starts every Redis key and channel name of this server (default: course)
+    REALTIME_BUS          redis, postgres or empty: what carries server-sent events between worker processes
+                          (default: redis when REDIS_URL is set, else each process on its own)
 
 The notebooks start variants of this project (an extra sync-only middleware, DEBUG logging of
 django.request, ATOMIC_REQUESTS on, ...) through `liveproject.LiveServer`, which writes a small
@@ -165,6 +167,15 @@ REALTIME_HEARTBEAT_SECONDS = 15.0
 # sees every event. REDIS_PREFIX starts every key and channel name: servers sharing one Redis keep apart.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "course")
+# What carries server-sent events between worker processes (realtime/broker.py): "redis" (REDIS_URL), "postgres"
+# (LISTEN/NOTIFY on the project's PostgreSQL database), or "" for each process on its own.
+REALTIME_BUS = os.environ.get("REALTIME_BUS", "redis" if REDIS_URL else "")
+if REALTIME_BUS not in {"", "redis", "postgres"}:
+    raise ImproperlyConfigured(f"REALTIME_BUS must be redis, postgres or empty, not {REALTIME_BUS!r}")
+if REALTIME_BUS == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("REALTIME_BUS=redis needs REDIS_URL")
+if REALTIME_BUS == "postgres" and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("REALTIME_BUS=postgres needs a PostgreSQL DATABASE_URL: SQLite has no LISTEN/NOTIFY")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class RealtimeConfig(AppConfig):
     name = "realtime"
-    verbose_name = "Server-sent events"
+    verbose_name = "Realtime: server-sent events and WebSockets"

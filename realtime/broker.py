@@ -1,11 +1,12 @@
-"""Events for server-sent streams, kept in this process, numbered, with a backlog for clients that come back.
+"""Events for server-sent streams: numbered, with a backlog for clients that come back, shared by a process's streams.
 
 Each topic remembers its recent events, so a client that reconnects with the last id it saw (Last-Event-ID) is
 sent what it missed before anything new.
 
 One broker per server process. On its own, a client connected to another worker process of the same server sees
-none of this one's events; with REDIS_URL set, the broker numbers, keeps and delivers events through Redis
-(realtime/fanout.py), and every process sees every event (chapter 11 shows both).
+none of this one's events. With REALTIME_BUS=redis (the default when REDIS_URL is set) the broker numbers, keeps and
+delivers events through Redis (realtime/fanout.py); with REALTIME_BUS=postgres, through PostgreSQL's table and
+LISTEN/NOTIFY (realtime/pg_fanout.py); either way every process sees every event (chapter 11 shows it).
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from realtime.fanout import RedisFanout
+
+if TYPE_CHECKING:
+    from realtime.pg_fanout import PostgresFanout
 
 BACKLOG = 100  # events each topic keeps for clients that come back: older ones are gone for good
 MAX_QUEUED = 1000  # events waiting for one slow client; past that its stream ends, and it resumes from the backlog
@@ -59,7 +64,7 @@ class Subscription:
 
 
 class Broker:
-    def __init__(self, backlog: int = BACKLOG, *, fanout: RedisFanout | None = None) -> None:
+    def __init__(self, backlog: int = BACKLOG, *, fanout: RedisFanout | PostgresFanout | None = None) -> None:
         self.fanout = fanout  # None: this process only
         self.backlog = backlog
         self._lock = threading.Lock()  # publish() may be called from a thread (a sync view, a sync island)
@@ -150,9 +155,13 @@ class Broker:
 def _from_settings() -> Broker:
     from django.conf import settings
 
-    if not settings.REDIS_URL:
-        return Broker()
-    return Broker(fanout=RedisFanout(settings.REDIS_URL, prefix=f"{settings.REDIS_PREFIX}:sse", backlog=BACKLOG))
+    if settings.REALTIME_BUS == "redis":
+        return Broker(fanout=RedisFanout(settings.REDIS_URL, prefix=f"{settings.REDIS_PREFIX}:sse", backlog=BACKLOG))
+    if settings.REALTIME_BUS == "postgres":
+        from realtime.pg_fanout import PostgresFanout  # imports the models: only once Django is set up
+
+        return Broker(fanout=PostgresFanout(backlog=BACKLOG))
+    return Broker()
 
 
 broker = _from_settings()  # this process's

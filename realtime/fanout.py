@@ -1,5 +1,7 @@
-"""Server-sent events across worker processes, through Redis: one counter numbers the events of every process, a
-list per topic keeps each topic's backlog, and pub/sub hands every event to the broker of every process.
+"""Server-sent events across worker processes through Redis (REALTIME_BUS=redis, the default with REDIS_URL).
+
+One counter numbers the events of every process, a list per topic keeps each topic's backlog, and pub/sub hands
+every event to the broker of every process.
 
 Without it (REDIS_URL unset) each process's broker is on its own: a client connected to one worker process never
 sees an event published in another (chapter 11 shows both).

@@ -1,6 +1,8 @@
-"""GZip for everything but event streams: Django 5.2's GZipMiddleware compresses each chunk of an async stream as a
-gzip stream of its own, which browsers and httpx decode only the first of, so the events after it never show
-(chapter 11 shows it). Not in the default stack; a stack that compresses puts this in place of Django's."""
+"""GZip for everything but event streams, which Django 5.2's GZipMiddleware silences.
+
+Django's middleware compresses each chunk of an async stream as a gzip stream of its own; browsers and httpx decode
+only the first, so the events after it never show (chapter 11 shows it). Not in the default stack: a stack that
+compresses puts this in place of Django's."""
 
 from django.middleware.gzip import GZipMiddleware
 

@@ -278,10 +278,11 @@ def run_checks(
     with fixture() if fixture else contextlib.nullcontext({}) as extra:
         served = {"LAB_CODE": code} if code in CODES else {"LAB_CODE": "solution", "LAB_VARIANTS": {folder.name: code}}
         server_settings = {**getattr(checks, "SERVER_SETTINGS", {}), **extra.get("settings", {}), **served}
-        options = extra.get("server_options", {})  # e.g. debug, extra_middleware, loggers
+        options = extra.get("server_options", {})  # e.g. debug, extra_middleware, loggers, workers, env
+        server_kind = extra.get("server_kind", "uvicorn")  # lab 08: gunicorn with two UvicornWorker processes
         needs_server = getattr(checks, "NEEDS_SERVER", True)  # lab 07 runs pytest sessions, not a server
         with (
-            LiveServer("uvicorn", settings=server_settings, **options)
+            LiveServer(server_kind, settings=server_settings, **options)
             if needs_server
             else contextlib.nullcontext(NoServer()) as server
         ):

@@ -177,10 +177,11 @@ async def athroughput(
     return batch
 
 
-def _run_in_own_loop(
+def run_in_own_loop(
     coroutine_function: Callable[..., Coroutine[Any, Any, _Result]], *args: Any, deadline: float, **kwargs: Any
 ) -> _Result:
-    """Run a coroutine on a fresh event loop in a new thread and wait for its result.
+    """Run a coroutine on a fresh event loop in a new thread and wait for its result (the load generator's, and the
+    checks of lab 08's streams: they run in a notebook too).
 
     A Jupyter cell already has a running loop, so `asyncio.run` is not allowed there; a thread with its
     own loop is. uvloop is used when installed (it is with uvicorn[standard]). As timeit does, the garbage
@@ -213,7 +214,7 @@ def _run_in_own_loop(
         if gc_was_enabled:
             gc.enable()
     if thread.is_alive():
-        raise TimeoutError(f"the load generator did not finish within {deadline:.0f} s")
+        raise TimeoutError(f"{coroutine_function.__name__} did not finish within {deadline:.0f} s")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
@@ -230,7 +231,7 @@ def burst(
     timeout: float = 30.0,
 ) -> Burst:
     """`aburst` for sync callers and notebook cells: N requests at once, per-request start/end/status."""
-    return _run_in_own_loop(
+    return run_in_own_loop(
         aburst, server_or_url, path, n, method=method, headers=headers, timeout=timeout, deadline=timeout + 30
     )
 
@@ -244,7 +245,7 @@ def throughput(
     timeout: float = 10.0,
 ) -> Burst:
     """`athroughput` for sync callers and notebook cells."""
-    return _run_in_own_loop(
+    return run_in_own_loop(
         athroughput,
         server_or_url,
         path,

@@ -435,6 +435,13 @@ class LiveServer:
         """A new httpx.AsyncClient for this server (use it in `async with`, so it is closed)."""
         return httpx.AsyncClient(base_url=self.url, timeout=kwargs.pop("timeout", DEFAULT_TIMEOUT), **kwargs)
 
+    def csrf_headers(self) -> dict[str, str]:
+        """A CSRF token and its cookie, and no login: for a request whose only fault must be that nobody logged in."""
+        with httpx.Client(base_url=self.url, timeout=DEFAULT_TIMEOUT) as client:
+            client.get("/auth/csrf/").raise_for_status()
+            token = client.cookies["csrftoken"]
+        return {"Cookie": f"csrftoken={token}", "X-CSRFToken": token}
+
     def login_headers(self, username: str = "editor", password: str = databases.SEED_PASSWORD) -> dict[str, str]:
         """Log in through POST /auth/login/ and return the headers of that session: the session cookie
         and the matching X-CSRFToken. Usable with httpx and with the load generator."""

@@ -31,9 +31,11 @@ class Stream:
     perf_counter() time it arrived."""
 
     blocks: asyncio.Queue[tuple[float, dict[str, str]]] = field(default_factory=asyncio.Queue)
+    status: int | None = None  # the answer's status, once it has come
 
-    async def read(self, client: httpx.AsyncClient, path: str) -> None:
-        async with client.stream("GET", path) as response:
+    async def read(self, client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None) -> None:
+        async with client.stream("GET", path, headers=headers) as response:
+            self.status = response.status_code
             block: dict[str, str] = {}
             async for line in response.aiter_lines():
                 if line:
@@ -59,11 +61,16 @@ class Stream:
             return None
 
 
-async def listeners_per_worker(server: LiveServer, topic: str, *, polls: int = 12) -> dict[int, int]:
+async def listeners_per_worker(
+    server: LiveServer, topic: str, *, polls: int = 12, workers: int = 1, max_polls: int = 60
+) -> dict[int, int]:
     """{worker's process id: listeners to `topic` there}, from /realtime/stats/ asked on new connections (a kept-alive
-    connection would stay with one worker)."""
-    seen = {}
-    for _ in range(polls):
+    connection would stay with one worker): `polls` times, and more (up to `max_polls`) until `workers` processes
+    have answered."""
+    seen: dict[int, int] = {}
+    for poll in range(max_polls):
+        if poll >= polls and len(seen) >= workers:
+            break
         async with httpx.AsyncClient(base_url=server.url, timeout=TIMEOUT) as client:
             answer = (await client.get("/realtime/stats/")).json()
         seen[answer["worker"]] = answer["subscribers"].get(topic, 0)
@@ -72,12 +79,20 @@ async def listeners_per_worker(server: LiveServer, topic: str, *, polls: int = 1
 
 @contextlib.asynccontextmanager
 async def streams_on_every_worker(
-    server: LiveServer, topic: str, *, workers: int, batch: int = 4, max_streams: int = 64
+    server: LiveServer,
+    topic: str,
+    *,
+    workers: int,
+    batch: int = 4,
+    max_streams: int = 64,
+    path: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AsyncIterator[list[Stream]]:
-    """Open streams on /realtime/<topic>/events/ until each of the server's `workers` processes holds at least one,
-    subscribed when the block starts. Which worker takes a new connection is up to the operating system, and one
-    worker can win most of them (37 of 40 was seen here): streams are opened `batch` at a time, which spreads them
-    better than one by one, up to `max_streams`."""
+    """Open streams on /realtime/<topic>/events/ (or `path`: a stream that listens to `topic` through the project's
+    broker, such as lab 08's feed) until each of the server's `workers` processes holds at least one, subscribed when
+    the block starts. Which worker takes a new connection is up to the operating system, and one worker can win most
+    of them (37 of 40 was seen here): streams are opened `batch` at a time, which spreads them better than one by
+    one, up to `max_streams`. Every stream must start with a `retry:` line, sent once it listens."""
     # No read timeout: a stream may rightly be silent until its next heartbeat (15 s by default); next_block() and
     # next_event() bound each wait instead.
     timeout = httpx.Timeout(TIMEOUT, read=None)
@@ -87,6 +102,7 @@ async def streams_on_every_worker(
         asyncio.TaskGroup() as readers,
     ):
         streams: list[Stream] = []
+        path = path or f"/realtime/{topic}/events/"
         tasks = []
         try:
             per_worker: dict[int, int] = {}
@@ -96,11 +112,11 @@ async def streams_on_every_worker(
                 opened = [Stream() for _ in range(batch)]
                 for stream in opened:
                     streams.append(stream)
-                    tasks.append(readers.create_task(stream.read(client, f"/realtime/{topic}/events/")))
+                    tasks.append(readers.create_task(stream.read(client, path, headers)))
                 for stream in opened:
-                    if await stream.next_block() != {"retry": "1000"}:  # subscribed from here on
-                        raise RuntimeError("the stream did not start with its retry line")
-                per_worker = await listeners_per_worker(server, topic)
+                    if "retry" not in await stream.next_block():  # subscribed from here on
+                        raise RuntimeError("the stream did not start with a retry line")
+                per_worker = await listeners_per_worker(server, topic, workers=workers)
             yield streams
         finally:
             for task in tasks:  # the streams never end by themselves: the task group waits for its tasks

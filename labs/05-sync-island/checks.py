@@ -11,8 +11,6 @@ import ast
 import secrets
 import time
 
-import httpx
-
 from labs.runner import Step, StepFailed, run_project_script
 from liveproject import burst
 
@@ -31,21 +29,13 @@ def article(context, slug):
     return context.server.client.get(f"/articles/async/{slug}/").json()  # the project's own view
 
 
-def csrf_only_headers(context):
-    """A CSRF token and its cookie, but no login: only the missing authentication is wrong."""
-    with httpx.Client(base_url=context.server.url, timeout=10) as client:
-        client.get("/auth/csrf/").raise_for_status()
-        token = client.cookies["csrftoken"]
-    return {"Cookie": f"csrftoken={token}", "X-CSRFToken": token}
-
-
 def expect(response, status, what):
     if response.status_code != status:
         raise StepFailed(f"{what}: expected {status}, got {response.status_code} {response.text[:200]}")
 
 
 def anonymous_refused(context):
-    response = context.server.client.post(publish_url(context, "article-43"), headers=csrf_only_headers(context))
+    response = context.server.client.post(publish_url(context, "article-43"), headers=context.server.csrf_headers())
     expect(response, 401, "an anonymous publish")
     if article(context, "article-43")["status"] != "draft":
         raise StepFailed("the anonymous request published the article")

@@ -52,3 +52,15 @@ def test_sqlite_options_are_the_projects_on_either_track(monkeypatch):
     assert options["timeout"] == 20
     assert "journal_mode=WAL" in options["init_command"]
     assert os.environ["DATABASE_URL"] == "postgres://postgres@127.0.0.1:5432/course"  # left as it was
+
+
+def test_a_sqlite_copy_is_handed_over_in_wal_mode_and_in_one_file(tmp_path):
+    # In rollback-journal mode, a fresh server's first burst raced to switch it to WAL: "database is locked", a 500.
+    import contextlib
+    import sqlite3
+
+    database = databases.create_database(tmp_path, vendor="sqlite")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["db.sqlite3"]  # no -wal or -shm file left
+    assert (tmp_path / "db.sqlite3").read_bytes()[18:20] == b"\x02\x02"  # the header's read/write versions: WAL
+    with contextlib.closing(sqlite3.connect(database.name)) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)

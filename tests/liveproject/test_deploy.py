@@ -18,10 +18,13 @@ def test_persistent_connections_are_counted_and_closed_ones_are_not():
     ):
         assert database_connections(leaky) == 0  # the readiness probe does not touch the database
         held = connections_held({"leaky": leaky, "closing": closing}, n=10, later=1.0)
-    assert held["leaky"].statuses == {200: 10}
-    assert held["closing"].statuses == {200: 10}
-    # one connection per request thread, still open after the threads have exited
-    assert held["leaky"].soon == held["leaky"].later == 10
+    # a failed request says why: the server's log (kept after stop) holds its traceback
+    assert held["leaky"].statuses == {200: 10}, leaky.log_text()[-5000:]
+    assert held["closing"].statuses == {200: 10}, closing.log_text()[-5000:]
+    # one connection per request thread, still open after the threads have exited: until the server's garbage
+    # collector frees what a dead thread left, so a collection during the burst closes a few (seen in 1 of 80 runs;
+    # chapter 09 checks its 40 against 30 to 40 for the same reason)
+    assert 7 <= held["leaky"].later <= held["leaky"].soon <= 10
     assert held["leaky"].threads_later == held["leaky"].threads_before
     assert held["closing"].soon == held["closing"].later == 0
     assert held["leaky"].later_seconds >= 1.0

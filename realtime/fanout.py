@@ -89,15 +89,7 @@ class RedisFanout:
         reaches `deliver`. The relay calls deliver(None) when it loses Redis: the streams end, and their clients
         reconnect with their last id and get what they missed from the backlog, on whatever process they land."""
         relay = self._relay()
-        relay.deliver = deliver
-        if relay.task is None or relay.task.done():
-            relay.task = asyncio.get_running_loop().create_task(relay.run(), name="realtime-relay")
-        confirmed = asyncio.ensure_future(relay.subscribed.wait())
-        try:  # the relay confirms, or fails (Redis refused), or neither within `timeout`
-            await asyncio.wait({confirmed, relay.task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            confirmed.cancel()
-        if not relay.subscribed.is_set():
+        if not await relay.listening(deliver, timeout=timeout):
             raise BusUnavailable(f"the event bus (Redis at {self.url}) is unavailable: {relay.error or 'no answer'}")
 
     async def missed(self, topic: str, after: int) -> tuple[list[Event], int]:
@@ -137,16 +129,44 @@ class RedisFanout:
         return self._relays[loop]
 
 
-class Relay:
-    """One Redis subscription per process: every event published anywhere is handed to this process's broker."""
+class BaseRelay:
+    """What the relays of both buses share (this one's and realtime/pg_fanout.py's): one task per event loop that
+    listens for every event and hands it to `deliver`, started on demand and waited for, failing fast."""
 
-    def __init__(self, client: redis.asyncio.Redis, channel: str) -> None:
-        self.client = client
+    task_name = "realtime-relay"
+
+    def __init__(self, channel: str) -> None:
         self.channel = channel
-        self.subscribed = asyncio.Event()
+        self.subscribed = asyncio.Event()  # set while it listens: nothing published meanwhile is missed
         self.deliver: Callable[[Event | None], None] = lambda event: None
         self.task: asyncio.Task | None = None
         self.error = ""  # why the last run ended
+
+    async def run(self) -> None:
+        """Listen until the bus is lost; set `subscribed` while listening, and deliver(None) when it ends."""
+        raise NotImplementedError
+
+    async def listening(self, deliver: Callable[[Event | None], None], *, timeout: float) -> bool:
+        """Hand events to `deliver`, start this relay on the running loop unless it runs, and return whether it
+        listens within `timeout` seconds. A run that ends first (the bus refused) ends the wait at once: fail fast."""
+        self.deliver = deliver
+        if self.task is None or self.task.done():
+            self.subscribed.clear()
+            self.task = asyncio.get_running_loop().create_task(self.run(), name=self.task_name)
+        confirmed = asyncio.ensure_future(self.subscribed.wait())
+        try:  # the relay confirms, or fails (the bus refused), or neither within `timeout`
+            await asyncio.wait({confirmed, self.task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            confirmed.cancel()
+        return self.subscribed.is_set()
+
+
+class Relay(BaseRelay):
+    """One Redis subscription per process: every event published anywhere is handed to this process's broker."""
+
+    def __init__(self, client: redis.asyncio.Redis, channel: str) -> None:
+        super().__init__(channel)
+        self.client = client
 
     async def run(self) -> None:
         pubsub = self.client.pubsub()

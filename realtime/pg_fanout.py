@@ -20,7 +20,7 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Max
 
-from realtime.fanout import BusUnavailable
+from realtime.fanout import BaseRelay, BusUnavailable
 from realtime.models import StoredEvent
 
 if TYPE_CHECKING:
@@ -65,18 +65,8 @@ class PostgresFanout:
     async def listening(self, deliver: Callable[[Event | None], None], *, timeout: float = 5.0) -> None:
         """Return once this loop's relay LISTENs (starting it the first time); deliver(None) when it loses the
         database, so that the streams end and their clients resume from the table."""
-        loop = asyncio.get_running_loop()
-        relay = self._relays.setdefault(loop, PgRelay(self.channel))
-        relay.deliver = deliver
-        if relay.task is None or relay.task.done():
-            relay.subscribed.clear()
-            relay.task = loop.create_task(relay.run(), name="realtime-pg-relay")
-        confirmed = asyncio.ensure_future(relay.subscribed.wait())
-        try:
-            await asyncio.wait({confirmed, relay.task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            confirmed.cancel()
-        if not relay.subscribed.is_set():
+        relay = self._relays.setdefault(asyncio.get_running_loop(), PgRelay(self.channel))
+        if not await relay.listening(deliver, timeout=timeout):
             raise BusUnavailable(f"the event bus (PostgreSQL LISTEN) is unavailable: {relay.error or 'no answer'}")
 
     async def missed(self, topic: str, after: int) -> tuple[list[Event], int]:
@@ -96,15 +86,10 @@ class PostgresFanout:
             await asyncio.gather(relay.task, return_exceptions=True)
 
 
-class PgRelay:
+class PgRelay(BaseRelay):
     """One LISTENing connection per process, outside Django's pool: it is held for the process's life."""
 
-    def __init__(self, channel: str) -> None:
-        self.channel = channel
-        self.subscribed = asyncio.Event()
-        self.deliver: Callable[[Event | None], None] = lambda event: None
-        self.task: asyncio.Task | None = None
-        self.error = ""
+    task_name = "realtime-pg-relay"
 
     async def run(self) -> None:
         from realtime.broker import Event

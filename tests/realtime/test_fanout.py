@@ -1,5 +1,6 @@
 """Server-sent events across processes through Redis, in-process: two Broker objects, each with its own RedisFanout
-and its own connections to Redis, are what two worker processes of one server would have."""
+and its own connections to Redis, are what two worker processes of one server would have (`redis_workers`,
+tests/realtime/conftest.py). The delivery test runs on PostgreSQL's LISTEN/NOTIFY as well, on the PostgreSQL track."""
 
 import asyncio
 import threading
@@ -13,32 +14,21 @@ from realtime.fanout import BusUnavailable, RedisFanout
 TIMEOUT = 5  # seconds for any one event
 
 
-@pytest.fixture
-async def workers(redis_url, redis_prefix):
-    """Two brokers on one Redis key space; their relays and connections are closed whatever the test does."""
-    pair = [Broker(fanout=RedisFanout(redis_url, prefix=redis_prefix, backlog=5)) for _ in range(2)]
-    yield pair
-    for broker in pair:
-        await broker.fanout.aclose()
-    with redis.Redis.from_url(redis_url) as client:
-        client.delete(*client.keys(f"{redis_prefix}:*") or ["-"])
-
-
 async def next_event(subscription):
     return await asyncio.wait_for(subscription.next(), TIMEOUT)
 
 
-async def test_an_event_published_in_one_process_reaches_the_subscribers_of_another(workers):
-    one, other = workers
+async def test_an_event_published_in_one_process_reaches_the_subscribers_of_another(workers_of_each_bus):
+    one, other = workers_of_each_bus
     async with one.subscribe("news") as here, other.subscribe("news") as there:
         sent = await other.apublish("news", {"n": 1})
         assert (await next_event(here)).data == (await next_event(there)).data == {"n": 1}
         assert sent.id == one.last_id == other.last_id  # one counter for every process
-        assert here.queue.empty()  # delivered once, though both brokers heard it from Redis
+        assert here.queue.empty()  # delivered once, though both brokers heard it from the bus
 
 
-async def test_a_client_that_reconnects_to_another_process_gets_what_it_missed_once(workers):
-    one, other = workers
+async def test_a_client_that_reconnects_to_another_process_gets_what_it_missed_once(redis_workers):
+    one, other = redis_workers
     sent = [one.publish("news", {"n": n}) for n in range(7)]
     async with other.subscribe("news", after=sent[3].id) as subscription:
         assert [event.data["n"] for event in subscription.missed] == [4, 5, 6]
@@ -48,9 +38,9 @@ async def test_a_client_that_reconnects_to_another_process_gets_what_it_missed_o
         assert [event.data["n"] for event in subscription.missed] == [3, 4, 5, 6, 7]  # the backlog keeps 5
 
 
-async def test_an_event_published_while_the_backlog_is_read_comes_once(workers, monkeypatch):
+async def test_an_event_published_while_the_backlog_is_read_comes_once(redis_workers, monkeypatch):
     """subscribe() listens before it reads the backlog, so an event published in between is in both: sent once."""
-    one, other = workers
+    one, other = redis_workers
     before = one.publish("news", {"n": 0})
     read_backlog = one.fanout.missed
 
@@ -68,8 +58,8 @@ async def test_an_event_published_while_the_backlog_is_read_comes_once(workers, 
         assert await next_event(subscription) == later
 
 
-async def test_publishers_racing_in_threads_are_delivered_in_the_order_of_their_ids(workers):
-    one, other = workers
+async def test_publishers_racing_in_threads_are_delivered_in_the_order_of_their_ids(redis_workers):
+    one, other = redis_workers
     async with one.subscribe("race") as subscription:
         threads = [
             threading.Thread(target=lambda: [other.publish("race", {"i": i}) for i in range(25)]) for _ in range(4)
@@ -84,8 +74,8 @@ async def test_publishers_racing_in_threads_are_delivered_in_the_order_of_their_
     assert len(set(ids)) == 100
 
 
-async def test_losing_redis_ends_the_streams_so_that_their_clients_resume(workers, redis_url):
-    one, other = workers
+async def test_losing_redis_ends_the_streams_so_that_their_clients_resume(redis_workers, redis_url):
+    one, other = redis_workers
     async with one.subscribe("news") as subscription:
         with redis.Redis.from_url(redis_url) as client:  # kill this broker's subscription, as a Redis restart would
             killed = [c["id"] for c in client.client_list(_type="pubsub") if c["name"] == one.fanout.client_name]
@@ -110,8 +100,8 @@ async def test_without_redis_publishing_and_subscribing_fail_fast_with_a_reason(
         await broker.fanout.aclose()
 
 
-async def test_a_last_id_above_the_shared_counter_makes_the_client_new(workers):
-    one, _ = workers
+async def test_a_last_id_above_the_shared_counter_makes_the_client_new(redis_workers):
+    one, _ = redis_workers
     async with one.subscribe("news", after=10_000) as subscription:  # from a Redis that was emptied since
         assert subscription.missed == []
         first = await one.apublish("news", {"n": 1})

@@ -1,6 +1,7 @@
 """Server-sent events across processes through PostgreSQL's LISTEN/NOTIFY, in-process: two Broker objects, each with
-its own PostgresFanout and its own LISTENing connection, are what two worker processes would have. PostgreSQL
-track only: SQLite has no LISTEN/NOTIFY (the settings refuse REALTIME_BUS=postgres there, tested too)."""
+its own PostgresFanout and its own LISTENing connection, are what two worker processes would have (`pg_workers`,
+tests/realtime/conftest.py). PostgreSQL track only: SQLite has no LISTEN/NOTIFY (the settings refuse
+REALTIME_BUS=postgres there, tested too). The delivery test that every bus passes is test_fanout.py's, run on both."""
 
 import asyncio
 import threading
@@ -8,7 +9,6 @@ import threading
 import pytest
 from django.db import connection
 
-from realtime.broker import Broker
 from realtime.models import StoredEvent
 
 TIMEOUT = 5
@@ -16,32 +16,12 @@ TIMEOUT = 5
 pytestmark = pytest.mark.django_db(transaction=True)  # NOTIFY is delivered on commit
 
 
-@pytest.fixture
-async def workers():
-    if connection.vendor != "postgresql":
-        pytest.skip("LISTEN/NOTIFY is PostgreSQL's: this runs on the PostgreSQL track")
-    from realtime.pg_fanout import PostgresFanout
-
-    pair = [Broker(fanout=PostgresFanout(backlog=5)) for _ in range(2)]
-    yield pair
-    for broker in pair:
-        await broker.fanout.aclose()
-
-
 async def next_event(subscription):
     return await asyncio.wait_for(subscription.next(), TIMEOUT)
 
 
-async def test_an_event_published_in_one_process_reaches_the_subscribers_of_another(workers):
-    one, other = workers
-    async with one.subscribe("news") as here, other.subscribe("news") as there:
-        sent = await other.apublish("news", {"n": 1})
-        assert (await next_event(here)).data == (await next_event(there)).data == {"n": 1}
-        assert sent.id == one.last_id == other.last_id
-
-
-async def test_a_client_that_comes_back_to_another_process_gets_what_the_table_kept(workers):
-    one, other = workers
+async def test_a_client_that_comes_back_to_another_process_gets_what_the_table_kept(pg_workers):
+    one, other = pg_workers
     sent = [await one.apublish("news", {"n": n}) for n in range(7)]
     assert await StoredEvent.objects.filter(topic="news").acount() == 5  # the backlog, trimmed as it grows
     async with other.subscribe("news", after=sent[3].id) as subscription:
@@ -50,8 +30,8 @@ async def test_a_client_that_comes_back_to_another_process_gets_what_the_table_k
         assert await next_event(subscription) == newer
 
 
-async def test_publishers_racing_in_threads_are_delivered_in_the_order_of_their_ids(workers):
-    one, other = workers
+async def test_publishers_racing_in_threads_are_delivered_in_the_order_of_their_ids(pg_workers):
+    one, other = pg_workers
     async with one.subscribe("race") as subscription:
 
         def publish_ten():

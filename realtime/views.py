@@ -42,7 +42,7 @@ def last_event_id(request) -> int | None:
     raw = request.headers.get("Last-Event-ID") or request.GET.get("last_event_id")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit(), and int("²") fails
         raise ApiError(400, f"Last-Event-ID must be the id of an event (a whole number), not {raw[:40]!r}")
     return int(raw)
 

@@ -26,7 +26,7 @@ TOPIC = "articles"
 WORKERS = 2
 HEARTBEAT = 0.5  # seconds of silence before a heartbeat: short, so the checks need not wait 15 s for one
 SERVER_SETTINGS = {"REALTIME_HEARTBEAT_SECONDS": HEARTBEAT}
-WITHIN = 3.0  # seconds an event may take to arrive: ten times what it takes on a busy 2-core machine
+WITHIN = 3.0  # seconds an event may take to arrive: chapter 11 measured about 0.02 s through Redis
 DEADLINE = 60.0  # no step's reading lasts longer, whatever the code under test does
 DRAFTS = [f"article-{number}" for number in range(41, 61)]  # the seeded drafts (articles 41 to 60)
 
@@ -215,20 +215,23 @@ async def every_worker(context):
     slugs = [next_draft(context) for _ in range(3)]
     async with Feed(context) as feed:
         await open_listening(feed, context)
+        opened = streams_on_every_worker(
+            context.server, TOPIC, workers=WORKERS, path=context.url("feed/"), max_streams=24
+        )
         try:
-            opened = streams_on_every_worker(
-                context.server, TOPIC, workers=WORKERS, path=context.url("feed/"), max_streams=24
-            )
             async with opened as streams:
                 answers = await asyncio.gather(*(feed.publish(slug) for slug in slugs))  # at once, to any worker
-                for slug, answer in zip(slugs, answers, strict=True):
-                    expect(answer, 200, f"publishing {slug}")
                 received = [await events(stream, 3) for stream in streams]
-        except (RuntimeError, TimeoutError, ExceptionGroup) as error:
+        except* StepFailed as failed:  # what the checks found while the streams were open
+            raise failed.exceptions[0] from None
+        except* (RuntimeError, TimeoutError) as error:
             raise StepFailed(
-                f"streams of your feed on both worker processes could not be opened ({error!r}): listen through the "
-                "project's broker (realtime.broker.broker), the one that carries events between worker processes"
+                f"streams of your feed on both worker processes could not be opened ({error.exceptions[0]}): listen "
+                "through the project's broker (realtime.broker.broker), the one that carries events between worker "
+                "processes"
             ) from None
+    for slug, answer in zip(slugs, answers, strict=True):
+        expect(answer, 200, f"publishing {slug}")
     short = [got for got in received if {event["data"].get("slug") for event in got} != set(slugs)]
     if short:
         raise StepFailed(
@@ -238,9 +241,9 @@ async def every_worker(context):
             "listen through the project's broker, never through queues or a Broker() of your own"
         )
     for got in received:
-        ids = [int(event["id"]) for event in got]
-        if ids != sorted(ids) or len(set(ids)) != len(ids):
-            raise StepFailed(f"a stream got the events out of order: {shown(got)}")
+        ids = [int(event["id"]) for event in got if event.get("id", "").isdigit()]
+        if len(ids) == len(got) and (ids != sorted(ids) or len(set(ids)) != len(ids)):
+            raise StepFailed(f"a stream got the events out of order, or twice: {shown(got)}")
 
 
 @in_own_loop
@@ -267,8 +270,8 @@ async def resumes(context):
         live = await events(back, 1)
         if [event["data"].get("slug") for event in live] != [later]:
             raise StepFailed(f"after the missed events, the resumed stream should get {later}, and got {shown(live)}")
-    for bad in ("abc", "-1", "1e3"):
-        headers = {"Last-Event-ID": bad}
+    for bad in ("abc", "-1", "1e3", "²"):  # "²" is a digit to str.isdigit(), and not to int()
+        headers = {"Last-Event-ID": bad.encode("latin-1")}  # as a browser's bytes; Django decodes them as latin-1
         async with (
             httpx.AsyncClient(base_url=context.server.url, timeout=5) as client,
             client.stream("GET", context.url("feed/"), headers=headers) as response,
@@ -343,9 +346,9 @@ STEPS = [
     Step(
         "a publish is announced on the feed, with its id",
         announced,
-        "TODO 1 and 2: `async with broker.subscribe(TOPIC, after=...) as subscription` inside the generator, `retry:` "
-        "first, then `id: {event.id}`, `event: article` and the data as JSON; announce with `await "
-        "broker.apublish(TOPIC, {...})` after the publish succeeded",
+        'TODO 1: `async with broker.subscribe("articles", ...) as subscription` inside the generator, `retry: 1000` '
+        'first; announce with `await broker.apublish("articles", {...})` once the publish succeeded. TODO 2: '
+        "`id: {event.id}` on each event, then `event: article` and the data as JSON",
     ),
     Step(
         "every worker's streams get every event",
@@ -356,14 +359,14 @@ STEPS = [
     Step(
         "a client that comes back resumes after Last-Event-ID",
         resumes,
-        "TODO 2: read request.headers['Last-Event-ID'] in the view (400 unless it is a whole number), pass it as "
-        "`after=`, and send subscription.missed first",
+        'TODO 2: in the view, request.headers.get("Last-Event-ID") (None on a first connection; a 400 naming '
+        "Last-Event-ID unless it is a whole number), passed as `after=`; send subscription.missed first",
     ),
     Step(
         "an idle stream sends heartbeats",
         heartbeats,
         "TODO 3: asyncio.wait_for(subscription.next(), timeout=settings.REALTIME_HEARTBEAT_SECONDS); on TimeoutError "
-        "yield ': heartbeat\\n\\n' and wait again",
+        'yield ": heartbeat\\n\\n" and wait again',
     ),
     Step(
         "a client that hangs up is unsubscribed at once",

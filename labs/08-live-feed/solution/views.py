@@ -28,7 +28,7 @@ def last_event_id(request):
     raw = request.headers.get("Last-Event-ID", "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # "²".isdigit(), and int("²") fails
         raise ApiError(400, f"Last-Event-ID must be the id of an event (a whole number), not {raw[:40]!r}")
     return int(raw)
 
@@ -41,6 +41,10 @@ def as_server_sent(event):
 async def feed(request):
     after = last_event_id(request)  # read before the stream starts: a bad header is a 400, not a broken stream
     heartbeat = settings.REALTIME_HEARTBEAT_SECONDS
+    try:
+        await broker.ready()  # with Redis gone: a 503 now, rather than a stream that would never get an event
+    except BusUnavailable as error:
+        raise ApiError(503, str(error)) from None
 
     async def events():
         # Subscribed for as long as the stream lasts: the block ends when the stream ends and when the client hangs
@@ -60,7 +64,8 @@ async def feed(request):
                 yield as_server_sent(event)
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
+    response["Cache-Control"] = "no-cache"  # a cache between server and browser must not keep or merge a stream
+    response["X-Accel-Buffering"] = "no"  # nginx passes it on event by event, whatever else it buffers
     return response
 
 

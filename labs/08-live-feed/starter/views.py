@@ -11,32 +11,39 @@ import asyncio
 import json
 
 from asgiref.sync import sync_to_async
+from django.conf import settings  # noqa: F401 - for TODO 3
 from django.http import JsonResponse, StreamingHttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from articles.services import ArticleAlreadyPublished, article_publish
-from config.errors import error_response
+from config.errors import ApiError, error_response  # noqa: F401 - ApiError is for TODO 2
 
-# TODO 1: these queues are this process's. A publish handled by another worker process never reaches them.
-# Listen and announce through the project's broker instead: `from realtime.broker import broker`, topic "articles"
-# (`async with broker.subscribe(...)`, `await broker.apublish(...)`).
+# TODO 1: these queues are this process's. A publish handled by another worker process never reaches them, and a
+# queue is never removed. Listen and announce through the project's broker instead: `from realtime.broker import
+# broker`, topic "articles". Listen with `async with broker.subscribe("articles") as subscription:` INSIDE the
+# generator below (the view returns before the stream starts: only the generator lives as long as the stream),
+# yield a `retry: 1000` line first, once listening, then each `event = await subscription.next()` (None means the
+# broker ended the stream: return). Announce with `await broker.apublish("articles", {...})`.
 listeners = set()
 
 
 @require_GET
 async def feed(request):
-    # TODO 2: resume. Read the Last-Event-ID header (a whole number; anything else is a 400 with a message: raise
-    # config.errors.ApiError(400, "...")) and send what the client missed since then first. Number every event
-    # with an `id:` line, so that the browser has something to send back when it reconnects.
+    # TODO 2: ids and resume. Send every event with an `id:` line (event.id), so that a browser has something to send
+    # back when it reconnects. Read its Last-Event-ID header here, in the view, before the stream starts
+    # (request.headers.get("Last-Event-ID"): None on a first connection; anything but a whole number is
+    # `raise ApiError(400, "... Last-Event-ID ...")`), pass it as `broker.subscribe(..., after=...)`, and send
+    # subscription.missed (what the client missed, oldest first) before anything new.
     queue = asyncio.Queue()
     listeners.add(queue)
 
     async def events():
-        # TODO 3: start with a `retry: 1000` line once the stream listens, and send a heartbeat comment
-        # (": heartbeat") after each settings.REALTIME_HEARTBEAT_SECONDS without an event.
-        # TODO 4: when the client hangs up, stop listening at once (and let the cancellation through).
+        # TODO 3: heartbeats. When settings.REALTIME_HEARTBEAT_SECONDS pass without an event, yield a comment,
+        # ": heartbeat\n\n", and wait again (asyncio.wait_for(..., timeout=...) raises TimeoutError).
+        # TODO 4: cleanup. When the client hangs up, Django cancels this generator: the `async with` block of TODO 1
+        # then unsubscribes, as long as nothing here catches the asyncio.CancelledError. Check that nothing does.
         while True:
             article = await queue.get()
             yield f"event: article\ndata: {json.dumps(article)}\n\n"

@@ -32,12 +32,16 @@ class Stream:
 
     blocks: asyncio.Queue[tuple[float, dict[str, str]]] = field(default_factory=asyncio.Queue)
     status: int | None = None  # the answer's status, once it has come
+    content_type: str = ""  # its Content-Type
+    lines: int = 0  # every line read, blank ones included: a stream that floods its client shows here
 
     async def read(self, client: httpx.AsyncClient, path: str, headers: dict[str, str] | None = None) -> None:
         async with client.stream("GET", path, headers=headers) as response:
             self.status = response.status_code
+            self.content_type = response.headers.get("content-type", "")
             block: dict[str, str] = {}
             async for line in response.aiter_lines():
+                self.lines += 1
                 if line:
                     name, _, value = line.partition(":")
                     block[name] = value.strip()

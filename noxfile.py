@@ -58,18 +58,27 @@ def install(session: nox.Session) -> None:
     stamp.write_text(wanted)
 
 
-def browser(session: nox.Session) -> None:
-    """Debian's chromium, for the browser tests and chapter 11's screenshots (Playwright drives it; it downloads no
-    browser of its own). Installed here where this machine allows it (root with apt-get, as in CI); elsewhere those
-    tests are skipped, and say how to install it."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
+# Debian packages some tests and chapter cells use, each with the names its program may be found by.
+DEBIAN_TOOLS = {
+    "chromium": ("chromium", "chromium-browser"),  # the browser tests and chapter 11's screenshots (Playwright)
+    "nginx": ("nginx", "/usr/sbin/nginx"),  # the reverse proxy of chapter 11's cells (liveproject/proxy.py)
+}
+
+
+def debian_tools(session: nox.Session) -> None:
+    """Debian's chromium (Playwright drives it; it downloads no browser of its own) and nginx, installed here where
+    this machine allows it (root with apt-get, as in CI); elsewhere what needs them is skipped, and says how to
+    install them."""
+    missing = [package for package, names in DEBIAN_TOOLS.items() if not any(map(shutil.which, names))]
+    if not missing:
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         quiet = {"DEBIAN_FRONTEND": "noninteractive"}
         session.run_install("apt-get", "update", "-qq", external=True, env=quiet)
-        session.run_install("apt-get", "install", "-y", "-qq", "chromium", external=True, env=quiet)
+        session.run_install("apt-get", "install", "-y", "-qq", *missing, external=True, env=quiet)
     else:
-        session.log("no chromium here: the browser tests will be skipped (as root: apt-get install chromium)")
+        names = " ".join(missing)
+        session.log(f"no {names} here: what needs them is skipped (as root: apt-get install {names})")
 
 
 def notebook_paths() -> list[str]:
@@ -110,7 +119,7 @@ def pytest_command(session: nox.Session, targets=("tests", *NOTEBOOK_DIRS), *sel
 def tests(session: nox.Session) -> None:
     """Every test on SQLite: the project's tests and every notebook, executed and compared."""
     install(session)
-    browser(session)
+    debian_tools(session)
     session.run(*pytest_command(session), env=SQLITE)
 
 
@@ -126,7 +135,7 @@ def fast(session: nox.Session) -> None:
 def live(session: nox.Session) -> None:
     """The tests that start servers or other processes (marked live): real servers, the labs' checks, pytest runs."""
     install(session)
-    browser(session)
+    debian_tools(session)
     session.run(*pytest_command(session, ("tests",), "-m", "live"), env=SQLITE)
 
 
@@ -134,7 +143,7 @@ def live(session: nox.Session) -> None:
 def notebooks(session: nox.Session) -> None:
     """Every chapter and lab notebook, executed and compared with its stored outputs (or those named after --)."""
     install(session)
-    browser(session)
+    debian_tools(session)
     session.run(*pytest_command(session, NOTEBOOK_DIRS), env=SQLITE)
 
 
@@ -150,7 +159,7 @@ def tests_postgres(session: nox.Session) -> None:
     except OSError as exc:
         session.error(f"PostgreSQL is not reachable at {parts.hostname}:{parts.port or 5432} ({exc})")
     install(session)
-    browser(session)
+    debian_tools(session)
     session.run(*pytest_command(session), env={"DATABASE_URL": url})
 
 
@@ -192,7 +201,7 @@ def course(session: nox.Session) -> None:
 def execute(session: nox.Session) -> None:
     """Re-execute notebooks top to bottom and save their outputs (all notebooks, or those given after --)."""
     install(session)
-    browser(session)
+    debian_tools(session)
     targets = session.posargs or notebook_paths()
     for notebook in targets:
         session.run(

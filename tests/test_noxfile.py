@@ -41,19 +41,28 @@ class Installer(FakeSession):
 
 
 @pytest.mark.parametrize(("root", "expected"), [(True, ["update", "install"]), (False, [])])
-def test_the_browser_is_installed_where_the_machine_allows_it(noxfile, monkeypatch, root, expected):
+def test_chromium_and_nginx_are_installed_where_the_machine_allows_it(noxfile, monkeypatch, root, expected):
     monkeypatch.setattr(noxfile.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
     monkeypatch.setattr(noxfile.os, "geteuid", lambda: 0 if root else 1000)
     session = Installer()
-    noxfile.browser(session)
+    noxfile.debian_tools(session)
     assert [args[1] for args, _ in session.installs] == expected
     assert all(args[0] == "apt-get" and external for args, external in session.installs)
     if root:
-        assert session.installs[-1][0][-1] == "chromium"
+        assert session.installs[-1][0][-2:] == ("chromium", "nginx")
 
 
-def test_a_machine_with_chromium_installs_nothing(noxfile, monkeypatch):
+def test_a_machine_with_chromium_and_nginx_installs_nothing(noxfile, monkeypatch):
     monkeypatch.setattr(noxfile.shutil, "which", lambda name: f"/usr/bin/{name}")
     session = Installer()
-    noxfile.browser(session)
+    noxfile.debian_tools(session)
     assert session.installs == []
+
+
+def test_only_what_is_missing_is_installed(noxfile, monkeypatch):
+    monkeypatch.setattr(noxfile.shutil, "which", lambda name: None if "nginx" in name else f"/usr/bin/{name}")
+    monkeypatch.setattr(noxfile.os, "geteuid", lambda: 0)
+    session = Installer()
+    noxfile.debian_tools(session)
+    assert session.installs[-1][0][-1] == "nginx"
+    assert "chromium" not in session.installs[-1][0]

@@ -3,6 +3,10 @@
 A client that comes back resumes after the last id it saw, a heartbeat keeps idle connections open through
 proxies, and a client that hangs up stops its stream (and its subscription) at once.
 
+ASGI only: the stream is an async generator that never ends, and Django serves an async iterator to a WSGI server by
+reading it to its end first, so under WSGI the client gets nothing and a worker is taken for good
+(tests/realtime/test_live.py shows it under gunicorn's sync worker).
+
     GET  /realtime/live/               a page that shows what its EventSource and its WebSocket receive
     GET  /realtime/<topic>/events/     the stream (text/event-stream); Last-Event-ID resumes it
     POST /realtime/<topic>/publish/    {"message": "..."}: an event for every listener (staff only)

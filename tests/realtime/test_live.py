@@ -85,3 +85,13 @@ def test_an_idle_stream_sends_heartbeats_and_a_bad_last_event_id_is_a_400(server
         refused = client.get("/realtime/idle/events/", headers={"Last-Event-ID": "yesterday"})
     assert refused.status_code == 400
     assert "Last-Event-ID must be the id of an event" in refused.json()["error"]
+
+
+def test_under_wsgi_the_stream_sends_nothing_as_django_reads_an_async_stream_to_its_end_first():
+    # Django serves an async iterator to a WSGI server by collecting it into a list, and this stream never ends:
+    # the server's one sync worker is taken, and not even the retry line (which uvicorn sends at once) arrives.
+    with LiveServer("gunicorn-sync", settings={"REALTIME_HEARTBEAT_SECONDS": HEARTBEAT}) as wsgi:
+        with pytest.raises(httpx.ReadTimeout):
+            wsgi.client.get("/realtime/wsgi/events/", timeout=httpx.Timeout(5.0, read=1.5))
+        log = wsgi.log_text()
+    assert "StreamingHttpResponse must consume asynchronous iterators" in log

@@ -35,11 +35,12 @@ def test_the_lab_notebook_shows_the_solution_passing_and_compares_what_it_printe
     runs = [
         "".join(cell["source"])
         for cell in cells
-        if cell["cell_type"] == "code" and f'run_checks("{lab[:2]}", "solution")' in "".join(cell["source"])
+        if cell["cell_type"] == "code" and f'run_checks("{lab[:2]}", "solution"' in "".join(cell["source"])
     ]
     assert len(runs) == 1, "one cell runs the checks on the reference solution"
     assert "assert reference.passed" in runs[0]
     assert "NBVAL_IGNORE_OUTPUT" not in runs[0], "its PASS lines are compared by strict nbval"
+    assert 'progress=""' in runs[0], "the reference run never writes into a class's progress folder"
 
 
 @pytest.mark.parametrize("lab", LABS)

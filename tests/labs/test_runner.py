@@ -227,6 +227,9 @@ def test_killing_the_checker_leaves_no_process_folder_or_database(number, child,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # the signal goes to the checker alone, as `kill` would send it
+        # As a terminal starts it: a run started in the background (`.ci/run &`) ignores SIGINT, and a Python started
+        # with SIGINT ignored keeps ignoring it, so Ctrl+C would never reach the checker
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - one call, no locks
     )
     try:
         deadline = time.monotonic() + 60

@@ -202,6 +202,15 @@ def descendants(process) -> list:
         return []
 
 
+def command_line(process) -> str:
+    """The process's command line, or "" once it has exited: a short-lived child (a migration, a database copy) can
+    end between being listed and being asked (psutil's ZombieProcess is a NoSuchProcess)."""
+    try:
+        return " ".join(process.cmdline())
+    except psutil.NoSuchProcess:
+        return ""
+
+
 @pytest.mark.parametrize(
     ("number", "child", "sig"),
     [
@@ -235,7 +244,7 @@ def test_killing_the_checker_leaves_no_process_folder_or_database(number, child,
         deadline = time.monotonic() + 60
         started = []
         while time.monotonic() < deadline and not started:
-            started = [p for p in descendants(checker) if child in " ".join(p.cmdline())]
+            started = [p for p in descendants(checker) if child in command_line(p)]
             time.sleep(0.1)
         assert started, f"the checker of lab {number} never started {child}"
         time.sleep(0.5)  # well inside its work
@@ -248,7 +257,7 @@ def test_killing_the_checker_leaves_no_process_folder_or_database(number, child,
             checker.wait(timeout=10)
 
     _, alive = psutil.wait_procs(left_behind, timeout=15)
-    assert alive == [], [p.cmdline() for p in alive]
+    assert alive == [], [command_line(p) for p in alive]
     mine = re.compile(rf"liveproject-.*-p{checker.pid}-")
     folders = [folder for folder in Path(tempfile.gettempdir()).iterdir() if mine.match(folder.name)]
     if sig == signal.SIGKILL:  # nothing runs in a SIGKILLed process: the next run sweeps what it left

@@ -132,7 +132,8 @@ class JsonErrorMiddleware:
     """Answer client errors with JSON: `ApiError` raised by a view, and bodiless 4xx responses.
 
     Django's `require_GET` and a class-based view's `http_method_not_allowed` answer a wrong method
-    with an empty 405; this adds a message (and keeps the `Allow` header) so every 4xx explains itself.
+    with an empty 405 (django-ninja with plain text); this adds a message in JSON (and keeps the `Allow`
+    header) so every 4xx explains itself.
     """
 
     sync_capable = True
@@ -160,8 +161,10 @@ class JsonErrorMiddleware:
 
     @staticmethod
     def explain(request, response):
-        if not 400 <= response.status_code < 500 or response.streaming or response.content:
+        if not 400 <= response.status_code < 500 or response.streaming:
             return response
+        if response.content and not (response.status_code == 405 and not is_json(response)):
+            return response  # a body of its own; a 405 in plain text (django-ninja's) is explained below
         if response.status_code == 405:
             allowed = [m.strip() for m in response.get("Allow", "").split(",") if m.strip()]
             message = f"method {request.method} is not allowed here; allowed: {', '.join(allowed)}"
@@ -169,6 +172,10 @@ class JsonErrorMiddleware:
             explained["Allow"] = response["Allow"]
             return explained
         return JsonResponse({"error": response.reason_phrase.lower()}, status=response.status_code)
+
+
+def is_json(response) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
 
 
 class SyncOnlyMiddleware:

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "pages",
     "articles",
     "realtime",
+    "rest_framework",
+    "api",
 ]
 
 # Outermost first. The project's own middleware (config/middleware.py) is written once and runs natively
@@ -151,6 +153,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Rejected CSRF checks answer with JSON like every other error of this API.
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+
+# The APIs of chapter 12 (api/). DRF and adrf: session authentication (the project's login), permissions decided
+# by the views (api/publishing.py), JSON in and out only (no browsable API), and errors as {"error": message}.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
 
 # Where pages.views.async_fan_out sends its calls. Empty means "this same server's /upstream/", which is
 # safe on a single-worker ASGI server (the event loop serves the calls while the fan-out awaits them).

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("pages.urls")),
     path("articles/", include("articles.urls")),
     path("realtime/", include("realtime.urls")),
+    path("api/", include("api.urls")),  # the articles API three ways: DRF, adrf, django-ninja (chapter 12)
     path("labs/", include("labs.urls")),  # each lab's views, from labs/NN-name/ (see labs/urls.py)
     path("auth/csrf/", views.csrf_token, name="csrf_token"),
     path("auth/login/", views.async_login, name="async_login"),

@@ -7,9 +7,11 @@ own `adata` hops to a thread for every field of every row; chapter 12 measures i
 
 from adrf.views import APIView
 from asgiref.sync import sync_to_async
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.publishing import publish_as
+from api.schema import describe_detail, describe_list, describe_publish
 from api.serializers import ArticleDetailSerializer, ArticleSerializer
 from articles.selectors import article_list_published, article_list_with_transition_count
 from articles.views import PAGE_SIZE
@@ -17,6 +19,9 @@ from config.params import int_param
 
 
 class ArticleList(APIView):
+    # an APIView is no ViewSet: spectacular cannot tell this GET is a list, and would name it like the detail's
+    @extend_schema(operation_id="adrf_articles_list")
+    @describe_list
     async def get(self, request):
         page = int_param(request, "page", default=1, minimum=1, maximum=10_000)
         published = article_list_published()
@@ -27,6 +32,7 @@ class ArticleList(APIView):
 
 
 class ArticleDetail(APIView):
+    @describe_detail
     async def get(self, request, slug):
         article = await article_list_with_transition_count().filter(slug=slug).afirst()
         if article is None:
@@ -35,6 +41,7 @@ class ArticleDetail(APIView):
 
 
 class ArticlePublish(APIView):
+    @describe_publish
     async def post(self, request, slug):
         # request.user was loaded by initial(), on its thread: reading it here runs no query.
         status, body = await sync_to_async(publish_as)(request.user, slug)

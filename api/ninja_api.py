@@ -43,6 +43,12 @@ class ArticleDetailOut(ArticleOut):
     transitions: int = Field(alias="transition_count")
 
 
+class PublishedOut(Schema):
+    slug: str
+    status: str
+    published_at: str
+
+
 class Error(Schema):
     error: str
 
@@ -69,7 +75,7 @@ class ArticlePages(AsyncPaginationBase):
         return {"page": pagination.page, "count": await queryset.acount(), "articles": articles}
 
 
-@api.get("/articles/", response=list[ArticleOut], url_name="article_list")
+@api.get("/articles/", response={200: list[ArticleOut], 400: Error}, url_name="article_list")
 @paginate(ArticlePages)
 async def article_list(request: HttpRequest):
     return article_list_published()  # a lazy queryset: the paginator runs it, asynchronously
@@ -86,7 +92,9 @@ async def article_detail(request: HttpRequest, slug: str):
 REFUSALS = dict.fromkeys([401, 403, 404, 409, 503], Error)
 
 
-@api.post("/articles/{slug}/publish/", response={200: dict} | REFUSALS, auth=django_auth, url_name="article_publish")
+@api.post(
+    "/articles/{slug}/publish/", response={200: PublishedOut} | REFUSALS, auth=django_auth, url_name="article_publish"
+)
 async def article_publish(request: HttpRequest, slug: str):
     status, body = await sync_to_async(publish_as)(request.auth, slug)
     return Status(status, body)

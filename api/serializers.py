@@ -5,6 +5,7 @@ annotate), so `.data` runs no query: safe in async code too. A relation that was
 row by row, which async code refuses (chapter 12 shows it fail, and the fix).
 """
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from articles.models import Article
@@ -31,3 +32,24 @@ class ArticleDetailSerializer(ArticleSerializer):
 
     class Meta(ArticleSerializer.Meta):
         fields = [*ArticleSerializer.Meta.fields, "body", "transitions"]
+
+
+# many=False: drf-spectacular assumes a ViewSet's list action answers an array of its serializer; this one answers
+# one object that holds the array.
+@extend_schema_serializer(many=False)
+class ArticlePageSerializer(serializers.Serializer):
+    """One page of the list: {"page", "count", "articles"}, as /articles/async/ answers."""
+
+    page = serializers.IntegerField()
+    count = serializers.IntegerField()
+    articles = ArticleSerializer(many=True)
+
+
+class PublishedSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    status = serializers.CharField()
+    published_at = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()

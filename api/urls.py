@@ -1,6 +1,8 @@
-"""The articles API three ways, mounted under /api/ by config/urls.py: DRF (sync), adrf (async), django-ninja."""
+"""The articles API three ways, mounted under /api/ by config/urls.py: DRF (sync), adrf (async), django-ninja;
+and the OpenAPI schemas that describe them."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
 from api import adrf_views
@@ -19,5 +21,6 @@ adrf_urls = [
 urlpatterns = [
     path("drf/", include(drf.urls)),
     path("adrf/", include(adrf_urls)),
-    path("ninja/", ninja_api.urls),
+    path("ninja/", ninja_api.urls),  # its schema: /api/ninja/openapi.json
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),  # DRF's and adrf's, by drf-spectacular
 ]

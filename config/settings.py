@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "articles",
     "realtime",
     "rest_framework",
+    "drf_spectacular",
     "api",
 ]
 
@@ -162,8 +163,10 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",  # OpenAPI by drf-spectacular (api/urls.py)
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+SPECTACULAR_SETTINGS = {"TITLE": "Articles (DRF and adrf)", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
 
 # Where pages.views.async_fan_out sends its calls. Empty means "this same server's /upstream/", which is
 # safe on a single-worker ASGI server (the event loop serves the calls while the fan-out awaits them).

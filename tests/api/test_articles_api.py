@@ -5,7 +5,10 @@ Django's test Client runs async views with async_to_sync, and their ORM calls co
 `django_db` (each test in a rolled-back transaction) is enough. The last tests use AsyncClient, as a server would.
 """
 
+import sqlite3
+
 import pytest
+from django.db import OperationalError
 from django.test import AsyncClient, Client
 
 from articles.models import ArticleTransition
@@ -34,6 +37,15 @@ def post_with_token(client: Client, url: str):
     """A POST the way a page of the project sends one: the CSRF cookie's token in X-CSRFToken."""
     client.get("/auth/csrf/")
     return client.post(url, content_type="application/json", headers={"X-CSRFToken": client.cookies["csrftoken"].value})
+
+
+def make_the_database_busy(monkeypatch):
+    """Every publish meets a lock held past its timeout, as under a burst of writers on SQLite."""
+
+    def locked(**kwargs):
+        raise OperationalError("database is locked") from sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr("api.publishing.article_publish", locked)
 
 
 @pytest.mark.parametrize("query", ["", "?page=1", "?page=3", "?page=4", "?page=5", "?page=10000"])
@@ -99,6 +111,13 @@ def test_publish_refusals_are_the_projects_4xx(seeded, api, who, slug, status, m
     response = post_with_token(client_for(who, csrf=True), f"{api}/{slug}/publish/")
     assert (response.status_code, response.json()) == (status, {"error": message})
     assert ArticleTransition.objects.count() == 0
+
+
+def test_a_busy_database_is_a_503_that_says_try_again(seeded, api, monkeypatch):
+    make_the_database_busy(monkeypatch)
+    response = post_with_token(client_for("editor", csrf=True), f"{api}/article-41/publish/")
+    assert response.status_code == 503
+    assert response.json() == {"error": "the database is busy; nothing was published, try again"}
 
 
 def test_a_session_without_its_csrf_token_cannot_publish(seeded, api):

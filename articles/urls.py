@@ -17,6 +17,8 @@ urlpatterns = [
     path("async/slugs/", views.async_article_slugs, name="async_article_slugs"),
     path("async/<slug:slug>/", views.async_article_detail, name="async_article_detail"),
     path("async/<slug:slug>/publish/", views.async_article_publish, name="async_article_publish"),
+    path("async/<slug:slug>/announce/", views.async_article_announce, name="async_article_announce"),
+    path("announcements/<uuid:result_id>/", views.async_announcement, name="async_announcement"),
     path(  # chapter 06's mistake: the same view over the service without the row lock
         "async/<slug:slug>/publish/without-lock/",
         views.async_article_publish,

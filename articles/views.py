@@ -8,6 +8,7 @@ from django.db import OperationalError, transaction
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import cache_control
@@ -17,6 +18,7 @@ from django.views.generic import TemplateView
 from articles.models import Article
 from articles.selectors import article_list_drafts, article_list_published
 from articles.services import ArticleAlreadyPublished, article_publish
+from articles.tasks import TaskResultDoesNotExist, TaskResultMismatch, article_announce, task_result_as_dict
 from config.errors import database_busy, error_response
 from config.mixins import AsyncLoginRequiredMixin
 from config.params import float_param, int_param
@@ -76,6 +78,34 @@ async def async_article_publish(request, slug, service=article_publish):
         busy["Retry-After"] = "1"  # the transaction rolled back: the same request can simply be sent again
         return busy
     return JsonResponse({"slug": article.slug, "status": article.status, "published_at": article.published_at})
+
+
+@require_POST
+async def async_article_announce(request, slug):
+    """Enqueue the announcement of `slug` (articles/tasks.py) and answer 202 at once: a worker process runs it,
+    however long it takes and whatever happens to this server meanwhile. GET the Location to follow it."""
+    user = await request.auser()
+    if not user.is_authenticated:
+        return error_response(401, "log in to announce (POST /auth/login/)")
+    if not user.is_staff:
+        return error_response(403, "only staff can announce")
+    work_seconds = float_param(request, "work_seconds", default=0.0, minimum=0, maximum=10)
+    if not await Article.objects.filter(slug=slug).aexists():
+        return error_response(404, f"no article with slug {slug!r}")
+    result = await article_announce.aenqueue(slug=slug, work_seconds=work_seconds)
+    response = JsonResponse(task_result_as_dict(result), status=202)
+    response["Location"] = reverse("async_announcement", args=[result.id])
+    return response
+
+
+@require_GET
+async def async_announcement(request, result_id):
+    """An announcement's state, as the task's result in the database records it."""
+    try:
+        result = await article_announce.aget_result(str(result_id))
+    except (TaskResultDoesNotExist, TaskResultMismatch):
+        return error_response(404, f"no announcement {result_id}")
+    return JsonResponse(task_result_as_dict(result))
 
 
 # --- Lazy querysets and templates in async views ----------------------------------------------------

@@ -24,6 +24,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -69,7 +70,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "api",
+    "django_tasks_db",  # the tasks' database backend: its table holds each task, its state and its result
 ]
+if django.VERSION < (6, 0):
+    INSTALLED_APPS.append("django_tasks")  # the backport of Django 6's django.tasks (its checks and signals)
 
 # Outermost first. The project's own middleware (config/middleware.py) is written once and runs natively
 # in both modes, so it never costs a thread hop. Django's own middleware below it are MiddlewareMixin
@@ -167,6 +171,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {"TITLE": "Articles (DRF and adrf)", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+
+# Work that outlives the request (chapter 12): articles/tasks.py. The database backend keeps every enqueued task in
+# a table of the project's database until a worker process (`manage.py db_worker`) runs it and records the result.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Where pages.views.async_fan_out sends its calls. Empty means "this same server's /upstream/", which is
 # safe on a single-worker ASGI server (the event loop serves the calls while the fan-out awaits them).

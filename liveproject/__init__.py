@@ -7,6 +7,7 @@ from liveproject.databases import SEED_PASSWORD
 from liveproject.kernel import use_django
 from liveproject.load import Burst, RequestResult, burst, calibrate, throughput
 from liveproject.server import KINDS, LiveServer, ServerFailedToStart, stop_all_servers
+from liveproject.tasks import TaskWorker
 
 __all__ = [
     "KINDS",
@@ -15,6 +16,7 @@ __all__ = [
     "LiveServer",
     "RequestResult",
     "ServerFailedToStart",
+    "TaskWorker",
     "burst",
     "calibrate",
     "stop_all_servers",

@@ -53,10 +53,12 @@ def backend() -> str:
 
 
 def template_key() -> str:
-    """Changes whenever a migration or the seeding command changes."""
+    """Changes whenever a migration or the seeding command changes: the project's migrations, and those of the apps
+    it installs (INSTALLED_APPS in config/settings.py, at the versions requirements.txt pins)."""
     digest = hashlib.sha256(SEED_PASSWORD.encode())
     sources = sorted(PROJECT_ROOT.glob("*/migrations/*.py"))
-    sources.append(PROJECT_ROOT / "articles/management/commands/seed_articles.py")
+    sources += [PROJECT_ROOT / "articles/management/commands/seed_articles.py", PROJECT_ROOT / "config/settings.py"]
+    sources.append(PROJECT_ROOT / "requirements.txt")
     for path in sources:
         digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
         digest.update(path.read_bytes())

@@ -122,8 +122,12 @@ def stop_all_servers() -> int:
     """Stop every server this process started that is still running; return how many there were.
 
     A chapter's first cell calls it, so that running that cell again first stops what its last run started.
+    Task workers (liveproject.tasks) are stopped first, and are not counted.
     A normal interpreter exit calls it too (a SIGKILL is handled by the OS: see liveproject/processes.py).
     """
+    from liveproject.tasks import stop_all_workers
+
+    stop_all_workers()  # first: a worker uses its server's database, which stopping the server drops
     with _running_lock:
         servers = list(_running)
     for server in servers:
@@ -201,6 +205,7 @@ class LiveServer:
         self.url: str | None = None
         self.client: httpx.Client | None = None
         self.startup_seconds: float | None = None
+        self._secret_key = secrets.token_urlsafe(50)  # one per server: sessions outlive a restart()
 
     # --- life cycle ---------------------------------------------------------------------------------
 
@@ -223,25 +228,36 @@ class LiveServer:
         self.startup_seconds = time.perf_counter() - started
         return self
 
-    def _launch(self, folder: Path) -> subprocess.Popen:
+    def django_env(self) -> dict[str, str]:
+        """The environment of a process that runs the project as this server does: its settings module, its
+        database, its secret key, its Redis prefix. The server uses it; so does a task worker (liveproject.tasks)."""
+        folder = self._folder
+        if folder is None:
+            raise RuntimeError("the server has not been started")
         env = {**os.environ, **self._extra_env, "PYTHONUNBUFFERED": "1"}
         if self._kind.serves_django:
-            self.database = databases.create_database(folder, vendor=self.database_backend)
-            (folder / "live_settings.py").write_text(self.settings_source)
+            assert self.database is not None
             env.update(
                 DJANGO_SETTINGS_MODULE="live_settings",
                 DATABASE_URL=self.database.url,
                 DJANGO_DEBUG="1" if self.debug else "0",
-                DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+                DJANGO_SECRET_KEY=self._secret_key,
                 DJANGO_HTTPS="0",  # plain HTTP on 127.0.0.1: no HTTPS redirect, cookies without Secure
                 DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             )
             # With REDIS_URL set (in its env or this process's), its Redis keys are its own, like its database.
             env.setdefault("REDIS_PREFIX", f"liveserver-{folder.name}")
-        env["LIVESERVER_LOG_FILE"] = str(folder / "server.log")  # lab 04's audit reads its own log
         env["PYTHONPATH"] = os.pathsep.join(
-            [str(self._folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+            [str(folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
         )
+        return env
+
+    def _launch(self, folder: Path) -> subprocess.Popen:
+        if self._kind.serves_django and self.database is None:  # a restart keeps its database
+            self.database = databases.create_database(folder, vendor=self.database_backend)
+            (folder / "live_settings.py").write_text(self.settings_source)
+        env = self.django_env()
+        env["LIVESERVER_LOG_FILE"] = str(folder / "server.log")  # lab 04's audit reads its own log
         # Bind the port here and hand the socket to the server: no race for a "free" port.
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
@@ -290,6 +306,29 @@ class LiveServer:
                 if time.monotonic() > deadline:
                     raise ServerFailedToStart(f"{self.kind} was not ready after {self.ready_timeout} s")
                 time.sleep(0.01)
+
+    def restart(self) -> LiveServer:
+        """Stop the server process as a deploy does (SIGTERM: it finishes what is in flight, then exits) and start it
+        again, on a new port, with the same database, settings and secret key; its log goes on in the same file.
+        Whatever lived only in the old process (an asyncio task a view started) is gone; what is in the database
+        stays."""
+        process, self._process = self._process, None
+        if process is None or self._folder is None:
+            raise RuntimeError("the server is not running")
+        for client in [self.client, *self._clients]:
+            if client is not None:
+                client.close()
+        self._clients.clear()
+        processes.stop_tree(process)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        try:
+            self._wait_until_ready(self._launch(self._folder))
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         """Stop the server and all its workers, drop its database, remove its folder. Safe to repeat."""

@@ -142,7 +142,7 @@ def no_server_left_behind():
         for child in me.children(recursive=True)
         if any(
             name in " ".join(child.cmdline())
-            for name in ("uvicorn", "gunicorn", "daphne", "hypercorn", "trivial_server", "nginx")
+            for name in ("uvicorn", "gunicorn", "daphne", "hypercorn", "trivial_server", "nginx", "db_worker")
         )
     ]
     assert leftovers == [], f"servers still running after the test session: {leftovers}"

@@ -12,10 +12,19 @@ def test_template_key_follows_the_migrations(tmp_path, monkeypatch):
     (tmp_path / "articles" / "management" / "commands").mkdir(parents=True)
     (tmp_path / "articles" / "management" / "commands" / "seed_articles.py").write_text("seed")
     (tmp_path / "articles" / "migrations" / "0001_initial.py").write_text("one")
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "settings.py").write_text("INSTALLED_APPS = ['articles']")
+    (tmp_path / "requirements.txt").write_text("django==5.2.8")
     monkeypatch.setattr(databases, "PROJECT_ROOT", tmp_path)
     first = databases.template_key()
     (tmp_path / "articles" / "migrations" / "0002_more.py").write_text("two")
-    assert databases.template_key() != first
+    second = databases.template_key()
+    assert second != first
+    # an installed app brings its own tables: a new app, or a new version of one, is a new template
+    (tmp_path / "config" / "settings.py").write_text("INSTALLED_APPS = ['articles', 'django_tasks_db']")
+    third = databases.template_key()
+    (tmp_path / "requirements.txt").write_text("django==5.2.9")
+    assert len({first, second, third, databases.template_key()}) == 4
 
 
 def test_url_for_replaces_only_the_database_name(monkeypatch):

@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from api.publishing import publish_as
-from api.schema import describe_detail, describe_list, describe_publish
-from api.serializers import ArticleDetailSerializer, ArticleSerializer
+from api.schema import describe_detail, describe_list, describe_publish, describe_upstream
+from api.serializers import ArticleDetailSerializer, ArticlePageSerializer
+from api.upstream import call_upstream_together, upstream_delays
 from articles.selectors import article_list_published, article_list_with_transition_count
 from articles.views import PAGE_SIZE
 from config.params import int_param
@@ -27,8 +28,7 @@ class ArticleList(APIView):
         published = article_list_published()
         offset = (page - 1) * PAGE_SIZE
         rows = [article async for article in published[offset : offset + PAGE_SIZE]]
-        articles = ArticleSerializer(rows, many=True).data
-        return Response({"page": page, "count": await published.acount(), "articles": articles})
+        return Response(ArticlePageSerializer({"page": page, "count": await published.acount(), "articles": rows}).data)
 
 
 class ArticleDetail(APIView):
@@ -46,3 +46,10 @@ class ArticlePublish(APIView):
         # request.user was loaded by initial(), on its thread: reading it here runs no query.
         status, body = await sync_to_async(publish_as)(request.user, slug)
         return Response(body, status=status)
+
+
+class Upstream(APIView):
+    @describe_upstream
+    async def get(self, request):
+        """Call the slow upstream once per `delays` entry, all at once (asyncio.gather)."""
+        return Response(await call_upstream_together(*upstream_delays(request)))

@@ -5,12 +5,13 @@ default executor), as chapter 01 showed for any sync view: DRF works unchanged, 
 """
 
 from rest_framework import viewsets
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 
 from api.publishing import publish_as
-from api.schema import describe_detail, describe_list, describe_publish
-from api.serializers import ArticleDetailSerializer, ArticleSerializer
+from api.schema import describe_detail, describe_list, describe_publish, describe_upstream
+from api.serializers import ArticleDetailSerializer, ArticlePageSerializer
+from api.upstream import call_upstream_in_turn, upstream_delays
 from articles.selectors import article_list_published, article_list_with_transition_count
 from articles.views import PAGE_SIZE
 from config.params import int_param
@@ -25,8 +26,8 @@ class ArticleViewSet(viewsets.ViewSet):
         page = int_param(request, "page", default=1, minimum=1, maximum=10_000)
         published = article_list_published()
         offset = (page - 1) * PAGE_SIZE
-        articles = ArticleSerializer(published[offset : offset + PAGE_SIZE], many=True).data
-        return Response({"page": page, "count": published.count(), "articles": articles})
+        rows = published[offset : offset + PAGE_SIZE]
+        return Response(ArticlePageSerializer({"page": page, "count": published.count(), "articles": rows}).data)
 
     @describe_detail
     def retrieve(self, request, slug):
@@ -40,3 +41,10 @@ class ArticleViewSet(viewsets.ViewSet):
     def publish(self, request, slug):
         status, body = publish_as(request.user, slug)
         return Response(body, status=status)
+
+
+@describe_upstream
+@api_view(["GET"])
+def upstream(request):
+    """Call the slow upstream once per `delays` entry: one after another, as a sync view can."""
+    return Response(call_upstream_in_turn(*upstream_delays(request)))

@@ -16,8 +16,10 @@ from ninja.pagination import AsyncPaginationBase, paginate
 from ninja.security import django_auth
 
 from api.publishing import publish_as
+from api.upstream import call_upstream_together, upstream_delays
 from articles.selectors import article_list_published, article_list_with_transition_count
 from articles.views import PAGE_SIZE
+from config.errors import ApiError
 
 api = NinjaAPI(title="Articles (django-ninja)", urls_namespace="api-ninja", docs_url=None)
 
@@ -98,6 +100,22 @@ REFUSALS = dict.fromkeys([401, 403, 404, 409, 503], Error)
 async def article_publish(request: HttpRequest, slug: str):
     status, body = await sync_to_async(publish_as)(request.auth, slug)
     return Status(status, body)
+
+
+class UpstreamOut(Schema):
+    calls: int
+    statuses: list[int]
+
+
+@api.get("/upstream/", response={200: UpstreamOut, 400: Error, 502: Error}, url_name="upstream")
+async def upstream(request: HttpRequest, delays: str = "0.2"):
+    """Call the slow upstream once per `delays` entry, all at once (asyncio.gather)."""
+    return await call_upstream_together(*upstream_delays(request))
+
+
+@api.exception_handler(ApiError)
+def api_error(request, error: ApiError):
+    return api.create_response(request, {"error": error.message}, status=error.status)
 
 
 @api.exception_handler(ValidationError)

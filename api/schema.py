@@ -8,7 +8,13 @@ type hints (ninja_api.py) and needs none of this.
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
-from api.serializers import ArticleDetailSerializer, ArticlePageSerializer, ErrorSerializer, PublishedSerializer
+from api.serializers import (
+    ArticleDetailSerializer,
+    ArticlePageSerializer,
+    ErrorSerializer,
+    PublishedSerializer,
+    UpstreamSerializer,
+)
 
 describe_list = extend_schema(
     summary="Published articles, ten a page",
@@ -20,4 +26,9 @@ describe_publish = extend_schema(
     summary="Publish a draft (staff, with the session's CSRF token)",
     request=None,
     responses={200: PublishedSerializer} | dict.fromkeys([401, 403, 404, 409, 503], ErrorSerializer),
+)
+describe_upstream = extend_schema(
+    summary="Call the slow upstream once per delay",
+    parameters=[OpenApiParameter("delays", str, description="comma-separated seconds, at most 5, each 0 to 2")],
+    responses={200: UpstreamSerializer, 400: ErrorSerializer, 502: ErrorSerializer},
 )

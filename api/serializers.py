@@ -53,3 +53,8 @@ class PublishedSerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
+
+
+class UpstreamSerializer(serializers.Serializer):
+    calls = serializers.IntegerField()
+    statuses = serializers.ListField(child=serializers.IntegerField())

@@ -11,6 +11,10 @@ from config.params import float_list_param
 from pages.views.upstream import upstream_url
 
 TIMEOUT = 5.0
+# One TLS context for every client: httpx builds one per client otherwise, loading the CA bundle each time, which
+# costs ~25 ms of CPU, more than the rest of the request. A context is safe to share across threads and loops; a
+# client is not (chapter 02), so each request still opens and closes its own.
+TLS = httpx.create_ssl_context()
 
 
 def upstream_delays(request) -> tuple[str, list[float]]:
@@ -20,7 +24,7 @@ def upstream_delays(request) -> tuple[str, list[float]]:
 
 def call_upstream_in_turn(url: str, delays: list[float]) -> dict:
     try:
-        with httpx.Client(timeout=TIMEOUT) as client:
+        with httpx.Client(timeout=TIMEOUT, verify=TLS) as client:
             statuses = [client.get(url, params={"delay": delay}).status_code for delay in delays]
     except httpx.HTTPError as error:
         raise ApiError(502, f"the upstream failed: {type(error).__name__}") from None
@@ -29,7 +33,7 @@ def call_upstream_in_turn(url: str, delays: list[float]) -> dict:
 
 async def call_upstream_together(url: str, delays: list[float]) -> dict:
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as client:
+        async with httpx.AsyncClient(timeout=TIMEOUT, verify=TLS) as client:
             responses = await asyncio.gather(*(client.get(url, params={"delay": delay}) for delay in delays))
     except httpx.HTTPError as error:
         raise ApiError(502, f"the upstream failed: {type(error).__name__}") from None

@@ -1,11 +1,11 @@
 """The articles API three ways, mounted under /api/ by config/urls.py: DRF (sync), adrf (async), django-ninja;
-and the OpenAPI schemas that describe them."""
+the OpenAPI schemas that describe them; and the upstream call of each layer in a plain Django view, to compare."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import SimpleRouter
 
-from api import adrf_views
+from api import adrf_views, views
 from api.drf_views import ArticleViewSet, upstream
 from api.ninja_api import api as ninja_api
 
@@ -23,5 +23,6 @@ urlpatterns = [
     path("drf/", include([*drf.urls, path("upstream/", upstream, name="drf-upstream")])),
     path("adrf/", include(adrf_urls)),
     path("ninja/", ninja_api.urls),  # its schema: /api/ninja/openapi.json
+    path("django/upstream/", views.async_upstream, name="async_upstream"),  # no framework: the yardstick
     path("schema/", SpectacularAPIView.as_view(), name="schema"),  # DRF's and adrf's, by drf-spectacular
 ]

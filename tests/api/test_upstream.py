@@ -8,10 +8,12 @@ from django.test import Client
 
 from tests.api.test_articles_api import LAYERS
 
+WITH_PLAIN_DJANGO = {**LAYERS, "django": "/api/django"}  # the same call without a framework
 
-@pytest.fixture(params=LAYERS)
+
+@pytest.fixture(params=WITH_PLAIN_DJANGO)
 def upstream(request):
-    return f"{LAYERS[request.param]}/upstream/"
+    return f"{WITH_PLAIN_DJANGO[request.param]}/upstream/"
 
 
 @pytest.mark.parametrize(("query", "message"), [

@@ -2,7 +2,7 @@
 
     with LiveServer("uvicorn") as server, TaskWorker(server) as worker:
         response = server.login().post("/articles/async/article-07/announce/")   # 202: enqueued
-        worker.wait_until_idle()                                                  # the worker ran it
+        wait_until_finished(server, response.headers["Location"])                # the worker ran it
                                                                                   # leaving the block stops both
 
 The worker runs whatever the server's views enqueue (articles/tasks.py), in a process of its own: it is not the
@@ -43,6 +43,25 @@ def stop_all_workers() -> int:
     for worker in workers:
         worker.stop()
     return len(workers)
+
+
+FINISHED = ("SUCCESSFUL", "FAILED")
+
+
+def wait_until_finished(server: LiveServer, location: str, *, timeout: float = 20.0) -> dict:
+    """GET `location` (a task's state, e.g. /articles/announcements/<id>/) until the task has finished; its JSON.
+    TimeoutError after `timeout` seconds, with the state it was last in."""
+    deadline = time.monotonic() + timeout
+    client = server.client
+    if client is None:
+        raise RuntimeError("the server is not running")
+    while True:
+        state = client.get(location).json()
+        if state.get("status") in FINISHED:
+            return state
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the task is still {state.get('status')} after {timeout} s")
+        time.sleep(0.05)
 
 
 class TaskWorker:

@@ -18,6 +18,8 @@ One module per chapter; a chapter's notebook imports its checks from its own mod
 - ch08: chapters/08-testing-async-code.ipynb (check_08_*, TRAP_OUTCOMES)
 - ch09: chapters/09-deploying-asgi.ipynb (check_09_*)
 - ch10: chapters/10-myths-vs-measurements.ipynb (check_10_*, CLAIMS_10_2, measure_10_2)
+- ch11: chapters/11-realtime.ipynb (check_11_*)
+- ch12: chapters/12-apis-and-background-work.ipynb (check_12_*)
 - common: NotYet, the exception a wrong answer raises, and judge(), which every check ends with.
 
 The project's endpoints and whether each view is written with `async def` (project_endpoints,

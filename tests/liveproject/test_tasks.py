@@ -8,7 +8,7 @@ import psutil
 import pytest
 
 from liveproject import LiveServer
-from liveproject.tasks import TaskWorker
+from liveproject.tasks import TaskWorker, wait_until_finished
 
 pytestmark = pytest.mark.live  # every test here starts a server and a worker
 
@@ -34,9 +34,11 @@ def test_an_enqueued_task_survives_a_restart_that_loses_a_create_task():
         with httpx.Client(base_url=server.url, headers=editor.headers, timeout=5) as same_session:
             assert same_session.get("/auth/whoami/").json()["username"] == "editor"
         assert server.client.get(location).json()["status"] == "READY"  # waited in the database
+        with pytest.raises(TimeoutError, match="still READY"):  # no worker yet: nothing runs it
+            wait_until_finished(server, location, timeout=0.3)
         with TaskWorker(server):
-            done = wait_for_status(server, location, "SUCCESSFUL")
-        assert done["return_value"]["slug"] == "article-07"
+            done = wait_until_finished(server, location)
+        assert (done["status"], done["return_value"]["slug"]) == ("SUCCESSFUL", "article-07")
         time.sleep(0.6)  # longer than the background task would have taken
         assert server.log_lines(f"background {fire_and_forget_id} done") == []  # lost with the old process
 

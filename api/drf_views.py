@@ -1,7 +1,8 @@
 """Articles through Django REST framework: a sync ViewSet, routed under /api/drf/.
 
-Under ASGI Django runs each sync view on a thread (sync_to_async, one request at a time per thread of the
-default executor), as chapter 01 showed for any sync view: DRF works unchanged, and costs what a thread costs.
+Under ASGI Django runs a sync view on a thread, as chapter 01 showed for any sync view: each request has a thread of
+its own (Django's ASGIHandler serves it in a ThreadSensitiveContext), and the view runs there while the request's
+coroutine awaits it. DRF works unchanged, and costs what a thread costs.
 """
 
 from rest_framework import viewsets

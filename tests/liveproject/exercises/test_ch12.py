@@ -42,6 +42,7 @@ async def test_12_1_accepts_a_page_with_its_authors_and_rejects_the_near_misses(
         (load_page_without_authors, "author was not loaded"),
         (load_page_oldest_first, "newest publication first"),
         (load_page_row_by_row, "crossings"),
+        (load_page_lazily, "A queryset is lazy"),
         (load_page(1), "not a call"),
     ]:
         with pytest.raises(NotYet, match=lesson):
@@ -50,6 +51,19 @@ async def test_12_1_accepts_a_page_with_its_authors_and_rejects_the_near_misses(
 
 async def announce(slug):
     return (await tasks.article_announce.aenqueue(slug=slug)).id
+
+
+async def announce_with_the_default_spelled_out(slug):
+    return (await tasks.article_announce.aenqueue(slug=slug, work_seconds=0)).id  # the same task: accepted
+
+
+async def announce_slowly(slug):
+    return (await tasks.article_announce.aenqueue(slug=slug, work_seconds=5)).id
+
+
+async def load_page_lazily(page):
+    offset = (page - 1) * 10
+    return Article.objects.published().select_related("author")[offset : offset + 10]  # a queryset, not rows
 
 
 async def announce_by_running_it(slug):
@@ -74,11 +88,13 @@ async def test_12_2_accepts_an_enqueued_task_and_rejects_running_it(seeded):
     from django_tasks_db.models import DBTaskResult
 
     await check_12_enqueue(announce)
+    await check_12_enqueue(announce_with_the_default_spelled_out)
     assert await DBTaskResult.objects.acount() == 0  # the check removes the task it made enqueue
     for near_miss, lesson in [
         (announce_by_running_it, "runs it here"),
         (announce_with_create_task, "create_task"),
         (announce_another_article, "article_announce"),
+        (announce_slowly, "article_announce"),
     ]:
         with pytest.raises(NotYet, match=lesson):
             await check_12_enqueue(near_miss)

@@ -13,3 +13,27 @@ def race_window() -> None:
     not once in a while. Call it from sync code, between your check and your write.
     """
     time.sleep(getattr(settings, "LAB_RACE_WINDOW", 0))
+
+
+# --- Lab 09: a slow side effect, as a task a worker runs ------------------------------------------------------
+# Here, in an importable module, because a task worker finds a task by its dotted path: a lab's views.py is loaded
+# from its file, and has no such path.
+
+try:
+    from django.tasks import task  # Django 6.0 and newer
+except ImportError:
+    from django_tasks import task  # the backport, on Django 5.2
+
+
+@task
+def notify_followers(*, slug: str) -> dict:
+    """Tell the followers of `slug`'s author that it was shared: as slow as a mail service, settings.LAB_NOTIFY_SECONDS
+    (1 s by default). Returns the article, its author, and how many readers were told (every other user)."""
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Article
+
+    article = Article.objects.select_related("author").get(slug=slug)
+    time.sleep(getattr(settings, "LAB_NOTIFY_SECONDS", 1.0))
+    told = get_user_model().objects.exclude(pk=article.author_id).count()
+    return {"slug": article.slug, "author": article.author.username, "told": told}

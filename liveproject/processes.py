@@ -202,3 +202,26 @@ def is_alive(pid: int) -> bool:
 
 
 __all__ = ["cpu_seconds", "die_with_parent", "ensure_file_limit", "free_cores", "is_alive", "spawn", "stop_tree"]
+
+
+def wait_for_line(
+    read_lines: Callable[[], list[str]],
+    text: str,
+    *,
+    timeout: float,
+    where: str,
+    gone: Callable[[], str | None] = lambda: None,
+) -> str:
+    """The first of `read_lines()` containing `text` (a process's log), read again until it appears or `timeout`
+    seconds pass (TimeoutError, naming `where`). `gone()` says why waiting longer is pointless (the process
+    exited), or None; when it says so, RuntimeError with that."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for line in read_lines():
+            if text in line:
+                return line
+        if (reason := gone()) is not None:
+            raise RuntimeError(reason)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no line containing {text!r} in {where} after {timeout} s")
+        time.sleep(0.02)

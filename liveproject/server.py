@@ -461,14 +461,7 @@ class LiveServer:
 
     def wait_for_log(self, text: str, *, timeout: float = 5.0) -> str:
         """The first log line containing `text`, waiting up to `timeout` seconds for it to appear."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for line in self.log_lines():
-                if text in line:
-                    return line
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no line containing {text!r} in the server log after {timeout} s")
-            time.sleep(0.02)
+        return processes.wait_for_line(self.log_lines, text, timeout=timeout, where="the server log")
 
     def async_client(self, **kwargs) -> httpx.AsyncClient:
         """A new httpx.AsyncClient for this server (use it in `async with`, so it is closed)."""

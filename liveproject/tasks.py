@@ -139,16 +139,13 @@ class TaskWorker:
 
     def wait_for_log(self, text: str, *, timeout: float = 10.0) -> str:
         """The first line of the worker's log containing `text`, waiting up to `timeout` seconds for it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for line in self.log_lines():
-                if text in line:
-                    return line
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"the worker exited (code {self._process.returncode}):\n{self.log_text()[-3000:]}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no line containing {text!r} in the worker's log after {timeout} s")
-            time.sleep(0.02)
+
+        def gone() -> str | None:
+            if self._process is None or self._process.poll() is None:
+                return None
+            return f"the worker exited (code {self._process.returncode}):\n{self.log_text()[-3000:]}"
+
+        return processes.wait_for_line(self.log_lines, text, timeout=timeout, where="the worker's log", gone=gone)
 
     def log_text(self) -> str:
         return "\n".join(self.log_lines())

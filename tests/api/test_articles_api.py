@@ -12,6 +12,7 @@ from django.db import OperationalError
 from django.test import AsyncClient, Client
 
 from articles.models import ArticleTransition
+from tests.articles.test_views import PUBLISH_REFUSALS
 from tests.conftest import TEST_PASSWORD
 
 LAYERS = {"drf": "/api/drf", "adrf": "/api/adrf", "ninja": "/api/ninja"}
@@ -101,12 +102,7 @@ def test_staff_publishes_once_then_gets_409(seeded, api):
     assert ArticleTransition.objects.filter(article__slug="article-41").count() == 1
 
 
-@pytest.mark.parametrize(("who", "slug", "status", "message"), [
-    (None, "article-41", 401, "log in to publish (POST /auth/login/)"),
-    ("reader", "article-41", 403, "only staff can publish"),
-    ("editor", "no-such-article", 404, "no article with slug 'no-such-article'"),
-    ("editor", "article-01", 409, "article 'article-01' is already published"),
-])  # fmt: skip
+@pytest.mark.parametrize(("who", "slug", "status", "message"), PUBLISH_REFUSALS)
 def test_publish_refusals_are_the_projects_4xx(seeded, api, who, slug, status, message):
     response = post_with_token(client_for(who, csrf=True), f"{api}/{slug}/publish/")
     assert (response.status_code, response.json()) == (status, {"error": message})

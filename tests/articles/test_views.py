@@ -55,12 +55,17 @@ async def test_staff_publishes_a_draft_once_then_gets_409(seeded):
     assert (await client.get("/articles/async/article-41/")).json()["transitions"] == 1
 
 
-@pytest.mark.parametrize(("who", "slug", "status", "message"), [
+# Who publishes which article, and the refusal the project answers: the API layers answer the same
+# (tests/api/test_articles_api.py).
+PUBLISH_REFUSALS = [
     (None, "article-41", 401, "log in to publish (POST /auth/login/)"),
     ("reader", "article-41", 403, "only staff can publish"),
     ("editor", "no-such-article", 404, "no article with slug 'no-such-article'"),
     ("editor", "article-01", 409, "article 'article-01' is already published"),
-])  # fmt: skip
+]
+
+
+@pytest.mark.parametrize(("who", "slug", "status", "message"), PUBLISH_REFUSALS)
 async def test_publish_refusals_are_clear_4xx(seeded, who, slug, status, message):
     client = await logged_in(who) if who else AsyncClient()
     response = await client.post(f"/articles/async/{slug}/publish/")

@@ -170,7 +170,12 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",  # OpenAPI by drf-spectacular (api/urls.py)
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Articles (DRF and adrf)", "VERSION": "1", "SERVE_INCLUDE_SCHEMA": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Articles (DRF and adrf)",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "PREPROCESSING_HOOKS": ["api.schema.only_the_api"],  # /api/ only: not the labs' DRF views
+}
 
 # Work that outlives the request (chapter 12): articles/tasks.py. The database backend keeps every enqueued task in
 # a table of the project's database until a worker process (`manage.py db_worker`) runs it and records the result.

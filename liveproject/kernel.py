@@ -155,22 +155,29 @@ def _name_of(function: object) -> str:
 
 
 async def count_thread_hops(
-    path: str = "/ping/async/", *, middleware: list[str] | None = None, method: str = "GET"
+    path: str = "/ping/async/",
+    *,
+    middleware: list[str] | None = None,
+    method: str = "GET",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, list[str]]:
-    """Serve `method` `path` once (no body, no cookie) through Django's real ASGIHandler, in this process, and list
-    every crossing between async and sync code on the way: (status, names of the functions that crossed).
+    """Serve `method` `path` once (no body; `headers`, such as a session's Cookie and X-CSRFToken, if given) through
+    Django's real ASGIHandler, in this process, and list every crossing between async and sync code on the way:
+    (status, names of the functions that crossed).
 
     Both directions count: sync_to_async (async code handing sync code to a thread) and async_to_sync (sync code
     waiting for a coroutine). `middleware` replaces settings.MIDDLEWARE for this one request. Lab 09's checks
-    count the crossings of an anonymous POST with it: a sync view shows up as one, by its name.
+    count the crossings of a view with it: a sync view shows up as one, by its name.
     """
     import asyncio
 
     from django.core.handlers.asgi import ASGIHandler
     from django.test import override_settings
 
+    sent_headers = [(b"host", b"127.0.0.1")]
+    sent_headers += [(name.lower().encode(), value.encode()) for name, value in (headers or {}).items()]
     scope = {
-        "type": "http", "method": method, "path": path, "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+        "type": "http", "method": method, "path": path, "query_string": b"", "headers": sent_headers,
         "server": ("127.0.0.1", 80), "client": ("127.0.0.1", 1),
     }  # fmt: skip
     incoming = [{"type": "http.request", "body": b"", "more_body": False}]

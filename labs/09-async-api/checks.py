@@ -92,28 +92,40 @@ def the_article_as_before(context):
         raise StepFailed(f"the 404's JSON is {missing.json()}, not the starter's")
 
 
+REFUSALS = {  # the starter's answers, status and JSON
+    401: {"error": "log in to share (POST /auth/login/)"},
+    403: {"error": "only staff can share"},
+    404: {"error": "no article with slug 'no-such-article'"},
+}
+
+
 def refusals_enqueue_nothing(context):
     server = context.server
     cases = [
-        ("nobody logged in", server.csrf_headers(), "article-07", 401),
-        ("'reader', who is not staff", server.login_headers("reader"), "article-07", 403),
-        ("an unknown article", server.login_headers("editor"), "no-such-article", 404),
+        ("by nobody logged in", server.csrf_headers(), "article-07", 401),
+        ("by 'reader', who is not staff", server.login_headers("reader"), "article-07", 403),
+        ("of an unknown article", server.login_headers("editor"), "no-such-article", 404),
     ]
     for who, headers, slug, status in cases:
-        expect(server.client.post(share_url(context, slug), headers=headers), status, f"a share by {who}")
+        response = server.client.post(share_url(context, slug), headers=headers)
+        expect(response, status, f"a share {who}")
+        if response.json() != REFUSALS[status]:
+            raise StepFailed(f"a share {who} answered {response.json()}, not the starter's {REFUSALS[status]}")
     no_token = {"Cookie": server.login_headers("editor")["Cookie"]}  # the session, without its CSRF token
     forged = server.client.post(share_url(context, "article-07"), headers=no_token)
+    enqueued = tasks(context)
+    context.extra["refused_tasks"] = len(enqueued)  # the later steps count only the share's own task
     if forged.status_code != 403:
         raise StepFailed(
             f"a share with the editor's session cookie but no CSRF token answered {forged.status_code}, not 403: "
-            "nothing checked the CSRF token"
+            f"nothing checked the CSRF token (and {len(enqueued)} task(s) were enqueued)"
         )
-    if enqueued := tasks(context):
+    if enqueued:
         raise StepFailed(f"refused shares enqueued {len(enqueued)} task(s): enqueue only once every check passed")
 
 
 def shares_answer_at_once(context):
-    slug = random.choice([f"article-{n:02d}" for n in range(1, 41)])
+    slug = random.choice([f"article-{n:02d}" for n in range(1, 41) if n != 7])  # 07: the refusals' article
     context.extra["shared"] = slug
     headers = context.server.login_headers("editor")
     started = time.perf_counter()
@@ -128,15 +140,20 @@ def shares_answer_at_once(context):
             f"the share took {took:.2f} s to answer: telling the followers takes {NOTIFY_SECONDS:.0f} s, and the "
             f"client must not wait for it (it should answer in under {ANSWER_WITHIN} s, before the followers are told)"
         )
-    waiting = [t for t in tasks(context) if t["task"] == TASK_PATH]
+    waiting = [t for t in tasks(context) if t["task"] == TASK_PATH and t["arguments"]["kwargs"].get("slug") == slug]
     if not waiting:
         raise StepFailed(
-            "the share answered at once, but no task waits in the database: a thread, asyncio.create_task or a "
-            "task's .call()/.acall() runs the notification in the server's process, where a restart loses it. "
+            f"the share answered at once, but no task for {slug} waits in the database: a thread, "
+            "asyncio.create_task or a task's .call()/.acall() runs the notification in the server's process, where a "
+            "restart loses it. "
             "Enqueue it instead"
         )
     if [t["arguments"] for t in waiting] != [{"args": [], "kwargs": {"slug": slug}}]:
         raise StepFailed(f"sharing {slug} enqueued {[t['arguments'] for t in waiting]}: one task, slug={slug!r}")
+
+
+def shares(task: dict, slug: str) -> bool:
+    return task["arguments"].get("kwargs", {}).get("slug") == slug
 
 
 def a_worker_tells_the_followers(context):
@@ -148,9 +165,9 @@ def a_worker_tells_the_followers(context):
     deadline = time.monotonic() + 10 + NOTIFY_SECONDS
     with TaskWorker(context.server, worker_id="lab09-checks"):
         while True:
-            row = next((t for t in tasks(context) if t["task"] == TASK_PATH), None)
+            row = next((t for t in tasks(context) if t["task"] == TASK_PATH and shares(t, slug)), None)
             if row is None:
-                raise StepFailed(f"no {TASK_PATH} task is in the database for the worker to run")
+                raise StepFailed(f"no {TASK_PATH} task for {slug} is in the database for the worker to run")
             if row["status"] in ("SUCCESSFUL", "FAILED"):
                 break
             if time.monotonic() > deadline:
@@ -165,16 +182,54 @@ def a_worker_tells_the_followers(context):
 
 
 HOPS_SCRIPT = """
-import asyncio, json, sys, django
+import asyncio, json, os, sys, django
 django.setup()
 from django.conf import settings
 settings.LAB_CODE, settings.LAB_VARIANTS = sys.argv[1], json.loads(sys.argv[2])
+from django.contrib.auth import get_user_model
+from django.db.backends import utils
+from django.test import Client
+from django.utils.crypto import get_random_string
 from liveproject.kernel import count_thread_hops
-async def both():
-    return {"GET": await count_thread_hops(sys.argv[3], middleware=[]),
-            "POST": await count_thread_hops(sys.argv[4], middleware=[], method="POST")}
-print(json.dumps(asyncio.run(both())))
+
+on_the_loop = []  # queries run on the event loop's thread: async code that Django's guard did not stop
+run_query = utils.CursorWrapper._execute_with_wrappers
+def loop_running():
+    try:
+        return asyncio.get_running_loop() is not None
+    except RuntimeError:
+        return False
+def recording(self, *args, **kwargs):
+    if loop_running():  # a query on the thread of a running event loop (sync_to_async's threads run none)
+        on_the_loop.append(args[0][:80])
+    return run_query(self, *args, **kwargs)
+utils.CursorWrapper._execute_with_wrappers = recording
+
+editor = Client()
+editor.force_login(get_user_model().objects.get(username="editor"))  # a session in the server's database
+token = get_random_string(32)
+staff = {"Cookie": f"sessionid={editor.cookies['sessionid'].value}; csrftoken={token}", "X-CSRFToken": token}
+session = ["django.contrib.sessions.middleware.SessionMiddleware",
+           "django.contrib.auth.middleware.AuthenticationMiddleware"]
+async def all_three():
+    return {
+        "GET": await count_thread_hops(sys.argv[3], middleware=[]),
+        "an anonymous POST": await count_thread_hops(sys.argv[4], middleware=[], method="POST"),
+        "the editor's POST (unknown article)": await count_thread_hops(
+            sys.argv[5], middleware=session, method="POST", headers=staff),
+    }
+served = asyncio.run(all_three())
+print(json.dumps({"served": served, "on_the_loop": on_the_loop,
+                  "unsafe": os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE", "")}))
 """
+# What the session middleware hands to a thread (MiddlewareMixin: each hook through sync_to_async), for the
+# editor's request, which needs a session.
+SESSION_CROSSINGS = {
+    "SessionMiddleware.process_request",
+    "SessionMiddleware.process_response",
+    "AuthenticationMiddleware.process_request",
+}
+SYNC_VIEWS = {"View.as_view.<locals>.view"}  # how a sync DRF view (or any sync class-based view) is named
 
 
 def is_query(name: str) -> bool:
@@ -189,15 +244,27 @@ def views_run_on_the_loop(context):
         json.dumps(variants),
         detail_url(context, "article-07"),
         share_url(context, "article-07"),
+        share_url(context, "no-such-article"),
         database_url=context.server.database_url,
         what="serving your views once in a separate process",
     )
-    for method, (_, crossings) in json.loads(out).items():
-        on_a_thread = [name for name in crossings if name not in FRAMEWORK_CROSSINGS and not is_query(name)]
-        if on_a_thread:
+    found = json.loads(out)
+    if found["unsafe"]:
+        raise StepFailed(
+            "your code sets DJANGO_ALLOW_ASYNC_UNSAFE: that switches off the guard that stops a query on the event "
+            "loop, it does not make the query async"
+        )
+    if found["on_the_loop"]:
+        raise StepFailed(f"a query ran on the event loop, blocking it: {found['on_the_loop'][0]}")
+    for request, (_, crossings) in found["served"].items():
+        others = [
+            name for name in crossings if name not in FRAMEWORK_CROSSINGS | SESSION_CROSSINGS and not is_query(name)
+        ]
+        if others:
+            kind = "a sync view" if set(others) & SYNC_VIEWS else "sync code, run on a thread"
             raise StepFailed(
-                f"{method} handed {', '.join(on_a_thread)} to a thread (all it crossed for: {', '.join(crossings)}): "
-                "that is a sync view, which Django runs on a thread"
+                f"{request} handed {', '.join(others)} to a thread (all it crossed for: {', '.join(crossings)}): "
+                f"that is {kind}"
             )
 
 

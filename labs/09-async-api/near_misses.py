@@ -15,7 +15,7 @@ NEAR_MISSES = [
             (IMPORTS, "import threading\n\n" + IMPORTS),
             (ENQUEUE, '    threading.Thread(target=notify_followers.call, kwargs={"slug": slug}).start()'),
         ),
-        lesson="no task waits in the database",
+        lesson="where a restart loses it",
     ),
     NearMiss(
         "the followers told by asyncio.create_task (chapter 02's fire and forget)",
@@ -72,5 +72,40 @@ NEAR_MISSES = [
             ),
         ),  # fmt: skip
         lesson="that is a sync view",
+    ),
+    NearMiss(
+        "the refusals checked async, then the rest of the share as one sync function through sync_to_async",
+        (
+            (IMPORTS, "from asgiref.sync import sync_to_async\n" + IMPORTS),
+            (
+                "    article = await with_author().filter(slug=slug).afirst()\n    if article is None:\n"
+                '        return Response({"error": f"no article with slug {slug!r}"}, status=404)\n' + ENQUEUE,
+                "    return await sync_to_async(share_it)(slug)\n\n\ndef share_it(slug):\n"
+                "    article = with_author().filter(slug=slug).first()\n    if article is None:\n"
+                '        return Response({"error": f"no article with slug {slug!r}"}, status=404)\n'
+                "    notify_followers.enqueue(slug=slug)",
+            ),
+        ),  # fmt: skip
+        lesson="share_it to a thread",
+    ),
+    NearMiss(
+        "the unknown article answered by aget_object_or_404, in DRF's words",
+        (
+            (IMPORTS, IMPORTS + "from django.shortcuts import aget_object_or_404\n"),
+            (
+                "    article = await with_author().filter(slug=slug).afirst()\n    if article is None:\n"
+                '        return Response({"error": f"no article with slug {slug!r}"}, status=404)\n' + ENQUEUE,
+                "    article = await aget_object_or_404(with_author(), slug=slug)\n" + ENQUEUE,
+            ),
+        ),  # fmt: skip
+        lesson="not the starter's",
+    ),
+    NearMiss(
+        "SynchronousOnlyOperation silenced with DJANGO_ALLOW_ASYNC_UNSAFE, the ORM calls left sync",
+        (
+            (IMPORTS, 'import os\n\nos.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # no more errors\n\n' + IMPORTS),
+            ('    return Article.objects.select_related("author")', "    return Article.objects.all()"),
+        ),
+        lesson="DJANGO_ALLOW_ASYNC_UNSAFE",
     ),
 ]

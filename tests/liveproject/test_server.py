@@ -262,3 +262,15 @@ def test_requests_on_a_kept_alive_connection_are_not_held_back_by_nagle(uvicorn_
             client.get("/ping/async/")
             durations.append(time.perf_counter() - started)
     assert statistics.median(durations) < 0.035, durations
+
+
+@pytest.mark.parametrize("kind", ["gunicorn-sync", "gunicorn-uvicorn"])
+def test_every_gunicorn_worker_has_loaded_the_urlconf_before_start_returns(kind):
+    """The readiness probe reaches one worker; post_worker_init (liveproject/gunicorn_conf.py) warms them all, and
+    start() waits for each one's mark, so that a first burst is shared by every worker. A restart warms anew."""
+    with LiveServer(kind, workers=2) as server:
+        marked = {int(mark.stem.removeprefix("worker-")) for mark in server._folder.glob("worker-*.ready")}
+        assert marked == set(server.worker_pids()[1:])  # the master's children: the two workers
+        server.restart()
+        marked = {int(mark.stem.removeprefix("worker-")) for mark in server._folder.glob("worker-*.ready")}
+        assert marked == set(server.worker_pids()[1:])

@@ -10,7 +10,7 @@
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
     nox -s notebook_diffs  make `git diff` show notebook changes cell by cell (nbdime), for reviewing a refresh
     nox -s lint            ruff on the .py files and the notebooks, mypy on liveproject/ and labs/*.py
-    nox -s bench           the headline measurement: concurrency against four servers, as a table and a plot
+    nox -s bench           the headline measurement: concurrency against every server, as a table and a plot
     nox -s lab -- 01       check lab 01 (your labs/01-*/views.py); add --solution for the reference solution,
                            or --reset to put the starter code back (your version is kept as views.py.bak);
                            on PostgreSQL when DATABASE_URL names it, else on SQLite
@@ -174,7 +174,7 @@ def serve(session: nox.Session) -> None:
     (Ctrl+C stops it)."""
     install(session)
     prepare_database(session)
-    # --reload restarts the server when a file changes; --lifespan off: Django has no lifespan handler (chapter 09).
+    # --reload restarts the server when a file changes; --lifespan off: Django has no lifespan handler (chapter 09a).
     command = ["uvicorn", "config.asgi:application", "--lifespan", "off", "--reload", "--port", "8000"]
     session.run(*command, *session.posargs)
 

@@ -6,7 +6,7 @@ from liveproject import LiveServer, burst, use_django
 from liveproject.databases import SEED_PASSWORD
 from liveproject.kernel import use_django
 from liveproject.load import Burst, RequestResult, burst, calibrate, throughput
-from liveproject.server import KINDS, LiveServer, ServerFailedToStart, stop_all_servers
+from liveproject.server import KINDS, LiveServer, ServerFailedToStart, start_together, stop_all_servers
 from liveproject.tasks import TaskWorker
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "TaskWorker",
     "burst",
     "calibrate",
+    "start_together",
     "stop_all_servers",
     "throughput",
     "use_django",

@@ -1,11 +1,12 @@
 """The course's headline measurement: `nox -s bench` (or `python -m liveproject.bench --out DIR`).
 
-N concurrent requests that each wait 0.2 s, against four servers, compared with what each could do at best:
+N concurrent requests that each wait 0.2 s, against the servers the course runs (the WSGI controls and the six ASGI
+servers of chapter 09a), compared with what each could do at best:
 
 * threads (gunicorn gthread, 1 worker x T threads): at most T waits at a time, so the limit is ceil(N/T) x 0.2 s;
-* an event loop (uvicorn, or gunicorn managing UvicornWorker): every wait overlaps, but each request still
-  costs the one process some CPU, so the limit is 0.2 s + N x (that cost). The cost is measured, not assumed:
-  1 / (requests per second of the trivial view on the same server).
+* an event loop (uvicorn, gunicorn with either ASGI worker, Granian, hypercorn, daphne): every wait overlaps, but
+  each request still costs the one process some CPU, so the limit is 0.2 s + N x (that cost). The cost is
+  measured, not assumed: 1 / (requests per second of the trivial view on the same server).
 * uvicorn with the *sync* view: Django runs each sync request on a thread of its own, so the waits overlap too
   and the same event-loop limit applies (with the sync view's own cost). It is shown, not held to the target:
   each request keeps its thread busy for the whole wait, and at N=1000 that varied from 1.4x to 4x between runs.
@@ -60,6 +61,11 @@ CONFIGS = [
     Config(
         "gunicorn + UvicornWorker, async view", "gunicorn-uvicorn", "/wait/async/", "/ping/async/", held_to_target=True
     ),
+    # The other ASGI servers chapter 09a compares, one worker each, like the rows above.
+    Config("gunicorn -k asgi, async view", "gunicorn-asgi", "/wait/async/", "/ping/async/", held_to_target=True),
+    Config("granian, async view", "granian", "/wait/async/", "/ping/async/", held_to_target=True),
+    Config("hypercorn, async view", "hypercorn", "/wait/async/", "/ping/async/", held_to_target=True),
+    Config("daphne, async view", "daphne", "/wait/async/", "/ping/async/", held_to_target=True),
 ]
 
 

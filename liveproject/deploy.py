@@ -1,4 +1,4 @@
-"""What a deployment costs, measured on a running LiveServer: chapter 09 measures it, chapter 10 reuses it.
+"""What a deployment costs, measured on a running LiveServer: chapters 09a and 09b measure it, chapter 10 reuses it.
 
     held = connections_held({"CONN_MAX_AGE=60": leaky, "pool": pooled}, n=40, later=3.0)
     held["CONN_MAX_AGE=60"].later               # database connections that server still holds 3 s after the burst
@@ -8,6 +8,9 @@
 
     event_arrivals(server, "/stream/events/?count=5&interval=0.2")   # when each server-sent event arrived
 
+    profile = profile_server(server)            # Server header, processes, 20 waits, CPU per request, WebSocket
+    [(answers, seconds)] = shut_down_in_flight([server], {"1 s": "/wait/async/?seconds=1"})  # SIGTERM mid-request
+
 Each number is read from the outside, as an operator would: threads and resident memory (RSS) of the server's
 processes with psutil, connections in PostgreSQL's pg_stat_activity, or, on SQLite, the handles the server's
 processes hold open on the database file.
@@ -16,17 +19,20 @@ processes hold open on the database file.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import httpx
 import psutil
 
-from liveproject.load import burst
+from liveproject.load import Burst, burst
 
 if TYPE_CHECKING:
     from liveproject.server import LiveServer
@@ -192,11 +198,115 @@ def event_arrivals(server: LiveServer, path: str, *, timeout: float = 10.0) -> l
     return arrivals
 
 
+def shut_down_in_flight(
+    servers: Sequence[LiveServer], requests: Mapping[str, str], *, in_flight: str = "", timeout: float = 15.0
+) -> list[tuple[dict[str, int | str], float]]:
+    """Shut each server down as a deploy does, with requests in flight, all servers at once (one grace period
+    to wait, not one per server).
+
+    To every server, send each of `requests` (label -> path) from a thread of its own; wait until its log shows
+    `in_flight` (a line a view logs once it runs); send SIGTERM, as a process manager does; wait for it to exit.
+    Returns, per server, what each client got (a status, or the name of the httpx error of a request cut off) and
+    the seconds from its SIGTERM to its exit. Every server is stopped, whatever happens.
+    """
+    answers: list[dict[str, int | str]] = [{} for _ in servers]
+    exits: list[float] = [float("nan")] * len(servers)
+
+    def call(index: int, label: str, path: str) -> None:
+        try:
+            response = servers[index].client.get(path, timeout=timeout)  # type: ignore[union-attr]
+            answers[index][label] = response.status_code
+        except httpx.HTTPError as error:
+            answers[index][label] = type(error).__name__
+
+    def terminate(index: int) -> None:
+        servers[index].send_signal(signal.SIGTERM)
+        exits[index] = servers[index].wait_for_exit(timeout=timeout)
+
+    callers = [
+        threading.Thread(target=call, args=(index, label, path), daemon=True)
+        for index in range(len(servers))
+        for label, path in requests.items()
+    ]
+    terminators = [threading.Thread(target=terminate, args=(index,), daemon=True) for index in range(len(servers))]
+    try:
+        for caller in callers:
+            caller.start()
+        for server in servers:
+            if in_flight:
+                server.wait_for_log(in_flight)
+        if not in_flight:
+            time.sleep(0.3)  # long enough for the requests to reach their views
+        for terminator in terminators:
+            terminator.start()
+        for thread in terminators + callers:
+            thread.join(timeout)
+    finally:
+        for server in servers:
+            server.stop()
+    return [
+        ({label: got.get(label, "no answer") for label in requests}, took)
+        for got, took in zip(answers, exits, strict=True)
+    ]
+
+
+def websocket_welcome(server: LiveServer, room: str = "lobby") -> str:
+    """ "yes" when a WebSocket to the realtime app's room (realtime/consumers.py) opens and its welcome arrives;
+    otherwise the name of what failed (a WSGI server, say, answers the handshake with an HTTP status)."""
+    from websockets.sync.client import connect
+
+    url = f"ws{server.url.removeprefix('http')}/ws/rooms/{room}/"  # type: ignore[union-attr]
+    try:
+        with connect(url, origin=server.url, proxy=None, open_timeout=5, close_timeout=2) as socket:
+            message = json.loads(socket.recv(timeout=5))
+    except Exception as error:  # noqa: BLE001 - what failed is the answer
+        return type(error).__name__
+    return "yes" if message.get("type") == "welcome" else f"unexpected message {message.get('type')!r}"
+
+
+@dataclass(frozen=True)
+class ServerProfile:
+    """A running server serving the project, measured from the outside by `profile_server`."""
+
+    kind: str
+    interface: str  # what the view saw: "ASGI" or "WSGI"
+    server_header: str
+    processes: int  # the server process and every process it started
+    overlap: Burst  # 20 concurrent requests that each wait 0.2 s
+    cpu_per_request: float  # server CPU seconds per trivial async request
+    websocket: str  # "yes", or what failed
+
+
+def profile_server(server: LiveServer, *, requests: int = 200) -> ServerProfile:
+    """Measure a running server: what answers (Server header, processes), 20 concurrent waits of 0.2 s, the
+    server's CPU time per trivial async request (`requests` of them, 50 at a time, after a warm-up), and whether
+    a WebSocket to the chat room opens."""
+    where = server.client.get("/where/async/")  # type: ignore[union-attr]
+    processes = len(server.worker_pids())
+    burst(server, "/ping/async/", 20)  # warm-up: imports and caches the first requests fill are not counted
+    overlap = burst(server, "/wait/async/?seconds=0.2", 20)
+    rounds = max(1, requests // 50)
+    cpu = sum(burst(server, "/ping/async/", 50).server_cpu or 0.0 for _ in range(rounds))
+    return ServerProfile(
+        kind=server.kind,
+        interface=where.json()["interface"],
+        server_header=where.headers.get("server", "(none)"),
+        processes=processes,
+        overlap=overlap,
+        cpu_per_request=cpu / (rounds * 50),
+        websocket=websocket_welcome(server),
+    )
+
+
 __all__ = [
     "ConnectionsHeld",
+    "ServerProfile",
     "WaitingCost",
     "connections_held",
     "cost_of_waiting",
     "database_connections",
     "event_arrivals",
+    "profile_server",
+    "shut_down_in_flight",
+    "websocket_welcome",
 ]

@@ -6,9 +6,10 @@
                                                        # leaving the block (or server.stop()) stops it
 
 Kinds: "uvicorn" (ASGI), "gunicorn-sync" and "gunicorn-gthread" (WSGI), "gunicorn-uvicorn" (gunicorn
-managing uvicorn_worker.UvicornWorker processes, ASGI), "hypercorn" (ASGI, the alternative chapter 09
-shows), "daphne" (ASGI, Channels' server, chapter 11), "runserver" (Django's development server, WSGI)
-and "trivial" (a bare asyncio server with no Django, used to calibrate the load generator).
+managing uvicorn_worker.UvicornWorker processes, ASGI), "gunicorn-asgi" (gunicorn's own ASGI worker, `-k asgi`),
+"granian" (ASGI, HTTP in Rust), "hypercorn" (ASGI), "daphne" (ASGI, Channels' server, chapter 11), "runserver"
+(Django's development server, WSGI) and "trivial" (a bare asyncio server with no Django, used to calibrate the
+load generator). Chapter 09a compares the six ASGI servers.
 
 Every server gets a fresh, migrated, seeded database of its own, and its settings can be varied without
 editing any file: LiveServer writes a settings module that imports config.settings and changes only
@@ -27,7 +28,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +80,15 @@ def _gunicorn(app: str, worker_class: str, *, threads: bool = False) -> Callable
     return command
 
 
+def _granian(server: LiveServer, fd: int, port: int) -> list[str]:
+    # Granian cannot be handed a socket: it binds the port itself. "asginl" is ASGI with no lifespan: Django has none.
+    return [
+        sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(server.workers), "--workers-kill-timeout", "2", "--no-access-log", "--log-level", "warning",
+        "config.asgi:application",
+    ]  # fmt: skip
+
+
 def _runserver(server: LiveServer, fd: int, port: int) -> list[str]:  # as `manage.py runserver` runs it
     return [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"]
 
@@ -104,6 +115,8 @@ SERVER_KINDS = {
         ServerKind("gunicorn-sync", "WSGI", _gunicorn("config.wsgi:application", "sync")),
         ServerKind("gunicorn-gthread", "WSGI", _gunicorn("config.wsgi:application", "gthread", threads=True)),
         ServerKind("gunicorn-uvicorn", "ASGI", _gunicorn("config.asgi:application", "uvicorn_worker.UvicornWorker")),
+        ServerKind("gunicorn-asgi", "ASGI", _gunicorn("config.asgi:application", "asgi")),  # gunicorn's own (beta)
+        ServerKind("granian", "ASGI", _granian, takes_socket=False),  # a Rust server: HTTP in Rust, the app in Python
         ServerKind("hypercorn", "ASGI", _hypercorn),
         ServerKind("daphne", "ASGI", _daphne),  # Channels' server: HTTP and WebSockets on Twisted
         ServerKind("runserver", "WSGI", _runserver, takes_socket=False),  # Django's development server
@@ -137,6 +150,25 @@ def stop_all_servers() -> int:
 
 class ServerFailedToStart(RuntimeError):
     pass
+
+
+def start_together(servers: Iterable[LiveServer]) -> list[LiveServer]:
+    """Start several servers at once and return them, all ready: each is launched from this thread, as start()
+    would, and then all are waited for together, so that six servers take about as long as the slowest one, not the
+    sum of all six. If one fails to start, all are stopped and its ServerFailedToStart is raised."""
+    servers = list(servers)
+    starting = [server for server in servers if server._process is None]
+    try:
+        for server in starting:
+            server._launch_for_start()
+        with ThreadPoolExecutor(max_workers=max(1, len(starting)), thread_name_prefix="liveproject-start") as pool:
+            for waiting in [pool.submit(server._finish_start) for server in starting]:
+                waiting.result()
+    except BaseException:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
 
 
 class LiveServer:
@@ -204,7 +236,8 @@ class LiveServer:
         self.database: databases.Database | None = None
         self.url: str | None = None
         self.client: httpx.Client | None = None
-        self.startup_seconds: float | None = None
+        self.startup_seconds: float | None = None  # set once start() has seen it answer
+        self._start_began = 0.0
         self._secret_key = secrets.token_urlsafe(50)  # one per server: sessions outlive a restart()
 
     # --- life cycle ---------------------------------------------------------------------------------
@@ -212,21 +245,38 @@ class LiveServer:
     def start(self) -> LiveServer:
         if self._process is not None:
             return self
-        started = time.perf_counter()
+        self._launch_for_start()
+        self._finish_start()
+        return self
+
+    def _launch_for_start(self) -> None:
+        """The first half of start(): the process is running, not yet ready. start_together() calls it from the
+        thread that starts the servers, so that each child is tied to that thread as start() ties it."""
+        self._start_began = time.perf_counter()
         processes.sweep_scratch_folders()  # what servers of killed processes left behind
         self._folder = folder = processes.scratch_folder(self.kind)
         self._final_log = None
         try:
-            process = self._launch(folder)
-            self._wait_until_ready(process)
+            self._launch(folder)
         except BaseException:
-            log = self.log_text()
-            self.stop()
-            if isinstance(log, str) and log.strip():
-                raise ServerFailedToStart(f"{self.kind} did not start; its log ends with:\n{log[-3000:]}") from None
+            self._fail_to_start()
             raise
-        self.startup_seconds = time.perf_counter() - started
-        return self
+
+    def _finish_start(self) -> None:
+        """The second half of start(): wait until the server answers; stop it, with its log, if it never does."""
+        try:
+            assert self._process is not None
+            self._wait_until_ready(self._process)
+        except BaseException:
+            self._fail_to_start()
+            raise
+        self.startup_seconds = time.perf_counter() - self._start_began
+
+    def _fail_to_start(self) -> None:
+        log = self.log_text()
+        self.stop()
+        if isinstance(log, str) and log.strip():
+            raise ServerFailedToStart(f"{self.kind} did not start; its log ends with:\n{log[-3000:]}") from None
 
     def django_env(self) -> dict[str, str]:
         """The environment of a process that runs the project as this server does: its settings module, its

@@ -1,4 +1,5 @@
-"""Exercise checks for chapters/09-deploying-asgi.ipynb (how they work: liveproject.exercises)."""
+"""Exercise checks for chapters/09a-asgi-servers.ipynb (09.2, 09.4), chapters/09b-deploying-asgi.ipynb (09.1, 09.3)
+and chapters/09c-is-async-worth-it.ipynb (09.5); how they work: liveproject.exercises."""
 
 from __future__ import annotations
 
@@ -95,4 +96,62 @@ def check_09_deploy_env(env: Any) -> None:
         ok,
         f"{detail}. Production needs DJANGO_DEBUG=0, a long random DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS set "
         "to the one host.",
+    )
+
+
+def check_09_granian_command(argv: Any) -> None:
+    """Exercise 09.4: granian serving the project's ASGI application with 2 workers and no lifespan protocol."""
+    import argparse
+
+    ok = isinstance(argv, list | tuple) and all(isinstance(part, str) for part in argv) and argv[:1] == ["granian"]
+    options = None
+    if ok:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("--interface", default="rsgi")  # granian's own default
+        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("app")
+        try:
+            options, _ = parser.parse_known_args(argv[1:])
+        except SystemExit:
+            options = None
+    judge(
+        "Exercise 09.4",
+        bool(
+            options
+            and options.app == "config.asgi:application"
+            and options.interface == "asginl"
+            and options.workers == 2
+        ),
+        "Start with 'granian', name config.asgi:application, choose the ASGI interface without lifespan "
+        "('--interface', 'asginl': Django refuses the protocol, and the plain 'asgi' interface tries it), and ask for "
+        "'--workers', '2'.",
+    )
+
+
+def check_09_batch_time(batch_time: Callable[[int, float, int | None, float], object]) -> None:
+    """Exercise 09.5: batch_time(n, wait, threads, cpu_per_request) -> seconds for n requests sent at once."""
+    cases = [
+        ((1, 0.2, 4, 0.001), 0.2),
+        ((8, 0.2, 4, 0.001), 0.4),
+        ((9, 0.2, 4, 0.001), 0.6),  # a third, partly filled round
+        ((1000, 0.2, 1000, 0.0007), 0.2),
+        ((1, 0.2, None, 0.004), 0.204),
+        ((1000, 0.2, None, 0.004), 4.2),
+        ((1000, 3.0, None, 0.0023), 5.3),
+    ]
+    wrong = []
+    for arguments, expected in cases:
+        try:
+            got = batch_time(*arguments)
+            close = isinstance(got, int | float) and abs(got - expected) < 1e-6
+        except Exception as exc:  # noqa: BLE001 - shown to the student as a hint
+            got, close = f"{type(exc).__name__}: {exc}", False
+        if not close:
+            wrong.append(f"batch_time{arguments} gave {got!r}, expected {expected}")
+    judge(
+        "Exercise 09.5",
+        not wrong,
+        f"{'; '.join(wrong[:3])}. With threads, the waits go in rounds: round the number of rounds up (math.ceil), "
+        "since a partly filled round still takes a whole wait. With an event loop, the waits overlap (one wait) "
+        "and every request's CPU adds up.",
     )

@@ -1,10 +1,19 @@
-"""liveproject.deploy: connections a server holds, what waiting requests cost it, when stream events arrive."""
+"""liveproject.deploy: connections a server holds, what waiting requests cost it, when stream events arrive, a
+server's profile, and what SIGTERM does to requests in flight."""
 
 import pytest
 
 from liveproject import LiveServer
 from liveproject.databases import backend
-from liveproject.deploy import connections_held, cost_of_waiting, database_connections, event_arrivals
+from liveproject.deploy import (
+    connections_held,
+    cost_of_waiting,
+    database_connections,
+    event_arrivals,
+    profile_server,
+    shut_down_in_flight,
+    websocket_welcome,
+)
 
 pytestmark = pytest.mark.live  # every test here starts a server or another process
 
@@ -23,7 +32,7 @@ def test_persistent_connections_are_counted_and_closed_ones_are_not():
     assert held["closing"].statuses == {200: 10}, closing.log_text()[-5000:]
     # one connection per request thread, still open after the threads have exited: until the server's garbage
     # collector frees what a dead thread left, so a collection during the burst closes a few (seen in 1 of 80 runs;
-    # chapter 09 checks its 40 against 30 to 40 for the same reason)
+    # chapter 09b checks its 40 against 30 to 40 for the same reason)
     assert 7 <= held["leaky"].later <= held["leaky"].soon <= 10
     assert held["leaky"].threads_later == held["leaky"].threads_before
     assert held["closing"].soon == held["closing"].later == 0
@@ -54,3 +63,26 @@ def test_event_arrivals_tell_a_stream_from_a_buffered_answer():
     assert streamed[-1] - streamed[0] >= 0.5
     assert buffered[0] >= 0.58
     assert buffered[-1] - buffered[0] < 0.1
+
+
+def test_a_profile_reads_the_server_from_the_outside():
+    with LiveServer("gunicorn-asgi") as asgi, LiveServer("gunicorn-gthread", threads=20) as wsgi:
+        profile = profile_server(asgi, requests=50)
+        assert (profile.kind, profile.interface, profile.server_header) == ("gunicorn-asgi", "ASGI", "gunicorn/asgi")
+        assert profile.processes == 2  # gunicorn's master and one worker
+        assert profile.overlap.statuses == {200: 20}
+        assert 0.196 <= profile.overlap.wall < 1.0  # the waits overlapped
+        assert 0 < profile.cpu_per_request < 0.1
+        assert profile.websocket == "yes"
+        assert websocket_welcome(wsgi) == "InvalidStatus"  # a WSGI server answers the handshake with an HTTP status
+
+
+def test_shut_down_in_flight_tells_a_graceful_server_from_one_that_drops_requests():
+    requests = {"0.6 s": "/wait/async/?seconds=0.6", "long poll": "/long-poll/?seconds=30"}
+    servers = [LiveServer("uvicorn").start(), LiveServer("daphne").start()]
+    (graceful, graceful_exit), (abrupt, abrupt_exit) = shut_down_in_flight(servers, requests, in_flight="long-poll")
+    assert graceful == {"0.6 s": 200, "long poll": "RemoteProtocolError"}  # finished; cut at the 2 s grace period
+    assert 1.9 < graceful_exit < 6
+    assert abrupt == {"0.6 s": "RemoteProtocolError", "long poll": "RemoteProtocolError"}  # daphne: no grace
+    assert abrupt_exit < 1.5
+    assert not any(server.running for server in servers)  # stopped, whatever happened

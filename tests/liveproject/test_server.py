@@ -13,7 +13,7 @@ import httpx
 import psutil
 import pytest
 
-from liveproject import KINDS, LiveServer, ServerFailedToStart, databases
+from liveproject import KINDS, LiveServer, ServerFailedToStart, databases, start_together
 
 pytestmark = pytest.mark.live  # every test here starts a server or another process
 
@@ -194,6 +194,21 @@ def test_a_server_that_cannot_start_says_why_and_leaves_nothing_behind():
         server.start()
     assert not server.running
     assert server.database is None
+
+
+def test_start_together_starts_every_server_or_stops_them_all():
+    servers = start_together([LiveServer("uvicorn"), LiveServer("granian")])
+    try:
+        assert [server.client.get("/where/async/").headers["server"] for server in servers] == ["uvicorn", "granian"]
+        assert all(server.startup_seconds is not None for server in servers)
+    finally:
+        for server in servers:
+            server.stop()
+    healthy, broken = LiveServer("uvicorn"), LiveServer("uvicorn", settings={"INSTALLED_APPS": ["no_such_app"]})
+    with pytest.raises(ServerFailedToStart, match="No module named 'no_such_app'"):
+        start_together([healthy, broken])
+    assert not healthy.running
+    assert not broken.running
 
 
 def test_wait_for_log_gives_up_with_a_clear_error(uvicorn_server):

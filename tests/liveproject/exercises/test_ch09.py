@@ -2,7 +2,13 @@
 
 import pytest
 
-from liveproject.exercises.ch09 import check_09_deploy_env, check_09_gunicorn_command, check_09_max_processes
+from liveproject.exercises.ch09 import (
+    check_09_batch_time,
+    check_09_deploy_env,
+    check_09_granian_command,
+    check_09_gunicorn_command,
+    check_09_max_processes,
+)
 from liveproject.exercises.common import NotYet
 
 
@@ -64,3 +70,34 @@ def test_09_3_runs_check_deploy_with_the_given_environment():
     for wrong in (right | {"DJANGO_DEBUG": "1"}, right | {"DJANGO_SECRET_KEY": "short"}, {"DJANGO_DEBUG": "0"}):
         with pytest.raises(NotYet, match="DJANGO_DEBUG=0"):
             check_09_deploy_env(wrong)
+
+
+def test_09_4_accepts_granian_without_lifespan_only():
+    check_09_granian_command(["granian", "--interface", "asginl", "--workers", "2", "config.asgi:application"])
+    check_09_granian_command(["granian", "config.asgi:application", "--workers", "2", "--interface", "asginl"])
+    for wrong in (
+        ["granian", "--interface", "asgi", "--workers", "2", "config.asgi:application"],  # tries lifespan
+        ["granian", "--workers", "2", "config.asgi:application"],  # granian's default interface is RSGI
+        ["granian", "--interface", "asginl", "config.asgi:application"],  # one worker
+        ["granian", "--interface", "asginl", "--workers", "2", "config.wsgi:application"],
+        ["uvicorn", "--interface", "asginl", "--workers", "2", "config.asgi:application"],
+        "granian --interface asginl --workers 2 config.asgi:application",  # a string, not a list
+    ):
+        with pytest.raises(NotYet, match="asginl"):
+            check_09_granian_command(wrong)
+
+
+def test_09_5_accepts_rounds_of_threads_and_a_loop_that_adds_up_cpu():
+    import math
+
+    def right(n, wait, threads, cpu):
+        return math.ceil(n / threads) * wait if threads else wait + n * cpu
+
+    check_09_batch_time(right)
+    for wrong in (
+        lambda n, wait, threads, cpu: n / threads * wait if threads else wait + n * cpu,  # no ceil
+        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait if threads else wait,  # CPU forgotten
+        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait if threads else n * (wait + cpu),  # no overlap
+    ):
+        with pytest.raises(NotYet, match="math.ceil"):
+            check_09_batch_time(wrong)

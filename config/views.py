@@ -14,6 +14,7 @@ every async view that is not (chapter 06 switches it on), and logging in must ke
 """
 
 from django.contrib.auth import aauthenticate, alogin, alogout
+from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import JsonResponse
 from django.middleware.csrf import get_token
@@ -65,6 +66,8 @@ def csrf_failure(request, reason=""):
 
 # Used by config/urls.py when DEBUG is off (with DEBUG on, Django shows its debug pages instead).
 def bad_request(request, exception=None):
+    if isinstance(exception, DisallowedHost):  # the Host header names a host that is not in ALLOWED_HOSTS
+        return error_response(400, "this server does not serve the host named in the Host header")
     return error_response(400, "bad request")
 
 

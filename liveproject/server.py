@@ -68,13 +68,15 @@ def _daphne(server: LiveServer, fd: int, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def _gunicorn(app: str, worker_class: str, *, threads: bool = False) -> Callable[[LiveServer, int, int], list[str]]:
+def _gunicorn(
+    app: str, worker_class: str, *, threads: bool = False, extra: tuple[str, ...] = ()
+) -> Callable[[LiveServer, int, int], list[str]]:
     def command(server: LiveServer, fd: int, port: int) -> list[str]:
         return [
             sys.executable, "-m", "gunicorn", app, "--bind", f"fd://{fd}", "--worker-class", worker_class,
             "--workers", str(server.workers), "--config", "python:liveproject.gunicorn_conf",
             "--no-control-socket", "--graceful-timeout", "2", "--log-level", "warning",
-            *(["--threads", str(server.threads)] if threads else []),
+            *(["--threads", str(server.threads)] if threads else []), *extra,
         ]  # fmt: skip
 
     return command
@@ -115,7 +117,9 @@ SERVER_KINDS = {
         ServerKind("gunicorn-sync", "WSGI", _gunicorn("config.wsgi:application", "sync")),
         ServerKind("gunicorn-gthread", "WSGI", _gunicorn("config.wsgi:application", "gthread", threads=True)),
         ServerKind("gunicorn-uvicorn", "ASGI", _gunicorn("config.asgi:application", "uvicorn_worker.UvicornWorker")),
-        ServerKind("gunicorn-asgi", "ASGI", _gunicorn("config.asgi:application", "asgi")),  # gunicorn's own (beta)
+        ServerKind(  # gunicorn's own ASGI worker; Django has no lifespan handler (chapter 09a)
+            "gunicorn-asgi", "ASGI", _gunicorn("config.asgi:application", "asgi", extra=("--asgi-lifespan", "off"))
+        ),
         ServerKind("granian", "ASGI", _granian, takes_socket=False),  # a Rust server: HTTP in Rust, the app in Python
         ServerKind("hypercorn", "ASGI", _hypercorn),
         ServerKind("daphne", "ASGI", _daphne),  # Channels' server: HTTP and WebSockets on Twisted

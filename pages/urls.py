@@ -35,4 +35,7 @@ urlpatterns = [
     path("sync-work/", views.async_wait_for_sync_work, name="async_wait_for_sync_work"),
     path("stream/events/", views.async_event_stream, name="async_event_stream"),
     path("stream/events/sync/", views.sync_event_stream, name="sync_event_stream"),
+    # Probes a process manager or orchestrator sends
+    path("health/live/", views.async_liveness, name="async_liveness"),
+    path("health/ready/", views.async_readiness, name="async_readiness"),
 ]

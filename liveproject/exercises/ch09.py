@@ -1,5 +1,5 @@
-"""Exercise checks for chapters/09a-asgi-servers.ipynb (09.2, 09.4), chapters/09b-deploying-asgi.ipynb (09.1, 09.3)
-and chapters/09c-is-async-worth-it.ipynb (09.5); how they work: liveproject.exercises."""
+"""Exercise checks for chapters/09a-asgi-servers.ipynb (09a.1, 09a.2), chapters/09b-deploying-asgi.ipynb (09b.1,
+09b.2) and chapters/09c-is-async-worth-it.ipynb (09c.1); how they work: liveproject.exercises."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def check_09_max_processes(max_processes: Callable[[int, int, int], object]) -> None:
-    """Exercise 09.1: max_processes(max_connections, reserved, pool_max_size) -> whole processes that fit."""
+    """Exercise 09b.1: max_processes(max_connections, reserved, pool_max_size) -> whole processes that fit."""
     cases = [
         ((100, 10, 8), 11),
         ((100, 0, 10), 10),
@@ -31,7 +31,7 @@ def check_09_max_processes(max_processes: Callable[[int, int, int], object]) -> 
         if got != expected:
             wrong.append(f"max_processes{arguments} gave {got!r}, expected {expected}")
     judge(
-        "Exercise 09.1",
+        "Exercise 09b.1",
         not wrong,
         f"{'; '.join(wrong)}. Subtract the reserved connections, divide by the pool size, keep whole processes "
         "(//), and never go below 0.",
@@ -39,7 +39,7 @@ def check_09_max_processes(max_processes: Callable[[int, int, int], object]) -> 
 
 
 def check_09_gunicorn_command(argv: Any) -> None:
-    """Exercise 09.2: gunicorn, the ASGI application, 4 UvicornWorker processes, bound to 0.0.0.0:8000."""
+    """Exercise 09a.1: gunicorn, the ASGI application, 4 UvicornWorker processes, bound to 0.0.0.0:8000."""
     import argparse
 
     ok = isinstance(argv, list | tuple) and all(isinstance(part, str) for part in argv) and argv[:1] == ["gunicorn"]
@@ -61,7 +61,7 @@ def check_09_gunicorn_command(argv: Any) -> None:
             and options.bind == ["0.0.0.0:8000"]
         )
     judge(
-        "Exercise 09.2",
+        "Exercise 09a.1",
         ok,
         "A list like ['gunicorn', <the ASGI application>, '-k', <worker class>, '-w', '4', '-b', '0.0.0.0:8000']. "
         "The application is config.asgi:application (not wsgi), and the worker class comes from the "
@@ -70,7 +70,7 @@ def check_09_gunicorn_command(argv: Any) -> None:
 
 
 def check_09_deploy_env(env: Any) -> None:
-    """Exercise 09.3: with exactly these DJANGO_* variables, check --deploy passes for shop.example.com."""
+    """Exercise 09b.2: with exactly these DJANGO_* variables, check --deploy passes for shop.example.com."""
     import os
     import subprocess
     import sys
@@ -92,7 +92,7 @@ def check_09_deploy_env(env: Any) -> None:
         ok = done.returncode == 0 and hosts == ["shop.example.com"]
         detail = (done.stderr.strip().splitlines() or [f"allowed hosts: {hosts}"])[-1]
     judge(
-        "Exercise 09.3",
+        "Exercise 09b.2",
         ok,
         f"{detail}. Production needs DJANGO_DEBUG=0, a long random DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS set "
         "to the one host.",
@@ -100,7 +100,7 @@ def check_09_deploy_env(env: Any) -> None:
 
 
 def check_09_granian_command(argv: Any) -> None:
-    """Exercise 09.4: granian serving the project's ASGI application with 2 workers and no lifespan protocol."""
+    """Exercise 09a.2: granian serving the project's ASGI application with 2 workers and no lifespan protocol."""
     import argparse
 
     ok = isinstance(argv, list | tuple) and all(isinstance(part, str) for part in argv) and argv[:1] == ["granian"]
@@ -115,7 +115,7 @@ def check_09_granian_command(argv: Any) -> None:
         except SystemExit:
             options = None
     judge(
-        "Exercise 09.4",
+        "Exercise 09a.2",
         bool(
             options
             and options.app == "config.asgi:application"
@@ -129,12 +129,13 @@ def check_09_granian_command(argv: Any) -> None:
 
 
 def check_09_batch_time(batch_time: Callable[[int, float, int | None, float], object]) -> None:
-    """Exercise 09.5: batch_time(n, wait, threads, cpu_per_request) -> seconds for n requests sent at once."""
+    """Exercise 09c.1: batch_time(n, wait, threads, cpu_per_request) -> seconds for n requests sent at once to one
+    process: the waits in rounds of `threads` (one round for an event loop, threads=None), plus every request's CPU."""
     cases = [
-        ((1, 0.2, 4, 0.001), 0.2),
-        ((8, 0.2, 4, 0.001), 0.4),
-        ((9, 0.2, 4, 0.001), 0.6),  # a third, partly filled round
-        ((1000, 0.2, 1000, 0.0007), 0.2),
+        ((1, 0.2, 4, 0.001), 0.201),
+        ((8, 0.2, 4, 0.001), 0.408),
+        ((9, 0.2, 4, 0.001), 0.609),  # a third, partly filled round
+        ((1000, 3.0, 1000, 0.0007), 3.7),
         ((1, 0.2, None, 0.004), 0.204),
         ((1000, 0.2, None, 0.004), 4.2),
         ((1000, 3.0, None, 0.0023), 5.3),
@@ -149,9 +150,9 @@ def check_09_batch_time(batch_time: Callable[[int, float, int | None, float], ob
         if not close:
             wrong.append(f"batch_time{arguments} gave {got!r}, expected {expected}")
     judge(
-        "Exercise 09.5",
+        "Exercise 09c.1",
         not wrong,
         f"{'; '.join(wrong[:3])}. With threads, the waits go in rounds: round the number of rounds up (math.ceil), "
-        "since a partly filled round still takes a whole wait. With an event loop, the waits overlap (one wait) "
-        "and every request's CPU adds up.",
+        "since a partly filled round still takes a whole wait; an event loop overlaps every wait in one round. Then "
+        "add every request's CPU time: one process computes them one after another.",
     )

@@ -11,11 +11,13 @@ Each view is short enough to show whole in a notebook; pages/urls.py routes them
     upstream.py    a slow upstream, a fan-out over it, an HTTP client's lifetime, fire and forget
     blocking.py    a blocking call inside async def, and its fix (/blocking/...)
     long_lived.py  a long poll, waiting for sync work, server-sent event streams
+    health.py      liveness and readiness probes (/health/live/, /health/ready/)
 """
 
 from pages.views.blocking import async_blocking_fixed, async_blocking_mistake
 from pages.views.database import async_database_connection, async_gather_queries
 from pages.views.demo import AsyncStatusView, async_concurrency_demo, async_hello, async_sequential_demo, slow_io
+from pages.views.health import async_liveness, async_readiness
 from pages.views.long_lived import async_event_stream, async_long_poll, async_wait_for_sync_work, sync_event_stream
 from pages.views.twins import async_compute, async_ping, async_wait, sync_compute, sync_ping, sync_wait
 from pages.views.upstream import (
@@ -40,8 +42,10 @@ __all__ = [
     "async_fire_and_forget",
     "async_gather_queries",
     "async_hello",
+    "async_liveness",
     "async_long_poll",
     "async_ping",
+    "async_readiness",
     "async_sequential_demo",
     "async_upstream_global_client",
     "async_upstream_request_client",

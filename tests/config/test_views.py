@@ -82,4 +82,5 @@ def test_unknown_url_is_json_404_without_debug(client, settings):
 def test_disallowed_host_is_json_400_without_debug(client, settings):
     settings.DEBUG = False
     response = client.get("/async-hello/", HTTP_HOST="evil.example")
-    assert (response.status_code, response.json()) == (400, {"error": "bad request"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "this server does not serve the host named in the Host header"}

@@ -72,7 +72,7 @@ def test_09_3_runs_check_deploy_with_the_given_environment():
             check_09_deploy_env(wrong)
 
 
-def test_09_4_accepts_granian_without_lifespan_only():
+def test_09a_2_accepts_granian_without_lifespan_only():
     check_09_granian_command(["granian", "--interface", "asginl", "--workers", "2", "config.asgi:application"])
     check_09_granian_command(["granian", "config.asgi:application", "--workers", "2", "--interface", "asginl"])
     for wrong in (
@@ -87,17 +87,18 @@ def test_09_4_accepts_granian_without_lifespan_only():
             check_09_granian_command(wrong)
 
 
-def test_09_5_accepts_rounds_of_threads_and_a_loop_that_adds_up_cpu():
+def test_09c_1_accepts_rounds_of_waits_plus_all_the_cpu():
     import math
 
     def right(n, wait, threads, cpu):
-        return math.ceil(n / threads) * wait if threads else wait + n * cpu
+        return (math.ceil(n / threads) if threads else 1) * wait + n * cpu
 
     check_09_batch_time(right)
     for wrong in (
-        lambda n, wait, threads, cpu: n / threads * wait if threads else wait + n * cpu,  # no ceil
-        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait if threads else wait,  # CPU forgotten
-        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait if threads else n * (wait + cpu),  # no overlap
+        lambda n, wait, threads, cpu: (n / threads if threads else 1) * wait + n * cpu,  # no ceil
+        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait if threads else wait + n * cpu,  # threads' CPU
+        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait + n * cpu if threads else wait,  # the loop's CPU
+        lambda n, wait, threads, cpu: math.ceil(n / threads) * wait + n * cpu if threads else n * (wait + cpu),
     ):
         with pytest.raises(NotYet, match="math.ceil"):
             check_09_batch_time(wrong)

@@ -2,6 +2,8 @@
 
     with LiveServer() as server, ReverseProxy(server, ["proxy_read_timeout 2s;"]) as proxy:
         proxy.client.get("/where/async/")   # through nginx
+    with LiveServer() as server, ReverseProxy(server, tls=True) as proxy, proxy.client_from("127.0.0.2") as client:
+        client.get("/where/client/")        # HTTPS to nginx, from another address; nginx to the server in plain HTTP
 
 The proxy is Debian's nginx (`apt-get install nginx`; the noxfile installs it where it may, as CI does), run in the
 foreground as one process with its configuration, logs and temporary files in a folder of its own, and stopped
@@ -33,7 +35,8 @@ INSTALL_HINT = "nginx is not installed: apt-get install nginx (as root; `nox` do
 TIMEOUT = httpx.Timeout(10.0)
 
 # What every proxy here does, as a production configuration would: HTTP/1.1 with kept-alive connections to the
-# server, the client's Host, and the X-Forwarded-* headers that say who the client was and which scheme it used.
+# server, the client's Host header as it came (port included: $host would drop it), and the X-Forwarded-* headers
+# that say who the client was and which scheme it used.
 _CONFIG = """\
 daemon off;
 master_process off;
@@ -53,12 +56,13 @@ http {{
         keepalive 16;
     }}
     server {{
-        listen 127.0.0.1:{port};
+        listen 127.0.0.1:{port}{ssl};
+{tls}
         location / {{
             proxy_pass http://app;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
-            proxy_set_header Host $host;
+            proxy_set_header Host $http_host;
             proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_set_header X-Forwarded-Proto $scheme;
 {directives}
@@ -77,11 +81,14 @@ def nginx_path() -> str | None:
 
 
 class ReverseProxy:
-    def __init__(self, server: LiveServer, directives: Sequence[str] = ()) -> None:
+    def __init__(self, server: LiveServer, directives: Sequence[str] = (), *, tls: bool = False) -> None:
         """`directives`: lines added to the proxy's `location /` block, e.g. "proxy_read_timeout 2s;" or
-        "proxy_ignore_headers X-Accel-Buffering;"."""
+        "proxy_ignore_headers X-Accel-Buffering;".
+        `tls`: the proxy speaks HTTPS (a self-signed certificate made for it) and the server plain HTTP behind it,
+        as where a proxy terminates TLS; its clients do not verify the certificate."""
         self.server = server
         self.directives = list(directives)
+        self.tls = tls
         self.url: str | None = None
         self.client: httpx.Client | None = None
         self._process: subprocess.Popen | None = None
@@ -114,8 +121,23 @@ class ReverseProxy:
             port = probe.getsockname()[1]
         upstream = self.server.url.removeprefix("http://")
         directives = "\n".join(f"            {line}" for line in self.directives)
+        tls = ""
+        if self.tls:
+            tls = (
+                f"        ssl_certificate {self._certificate()};\n"
+                f"        ssl_certificate_key {self._folder / 'key.pem'};"
+            )
         config = self._folder / "nginx.conf"
-        config.write_text(_CONFIG.format(folder=self._folder, upstream=upstream, port=port, directives=directives))
+        config.write_text(
+            _CONFIG.format(
+                folder=self._folder,
+                upstream=upstream,
+                port=port,
+                directives=directives,
+                ssl=" ssl" if self.tls else "",
+                tls=tls,
+            )
+        )
         if self._log_file is None:
             self._log_file = open(self._folder / "nginx.out", "ab")  # noqa: SIM115 - closed in stop()
         self._process = process = processes.spawn(
@@ -125,9 +147,9 @@ class ReverseProxy:
             log_file=self._log_file,
             tie_to_this_thread=threading.current_thread() is threading.main_thread(),
         )
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"{'https' if self.tls else 'http'}://127.0.0.1:{port}"
         deadline = time.monotonic() + 10
-        with httpx.Client(base_url=self.url, timeout=2.0) as probe_client:
+        with httpx.Client(base_url=self.url, timeout=2.0, verify=False) as probe_client:
             while time.monotonic() < deadline:
                 if process.poll() is not None:
                     self._process = None
@@ -137,9 +159,29 @@ class ReverseProxy:
                 except httpx.TransportError:
                     time.sleep(0.02)
                     continue
-                self.client = httpx.Client(base_url=self.url, timeout=TIMEOUT)
+                self.client = httpx.Client(base_url=self.url, timeout=TIMEOUT, verify=False)
                 return True
         raise RuntimeError(f"nginx was not ready after 10 s; its log ends with:\n{self.log_text()[-2000:]}")
+
+    def _certificate(self) -> Path:
+        """A self-signed certificate for 127.0.0.1, valid for a day, made once per proxy by openssl."""
+        assert self._folder is not None
+        certificate = self._folder / "cert.pem"
+        if not certificate.is_file():
+            subprocess.run(
+                ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                 "-keyout", str(self._folder / "key.pem"), "-out", str(certificate)],
+                check=True, capture_output=True, timeout=30,
+            )  # fmt: skip
+        return certificate
+
+    def client_from(self, address: str) -> httpx.Client:
+        """A new client of the proxy whose connections come from `address` (any 127.x.y.z on Linux), so that the
+        client's address can be told from the proxy's own 127.0.0.1. Close it, or use it in a with block."""
+        if self.url is None:
+            raise RuntimeError("the proxy is not running")
+        transport = httpx.HTTPTransport(local_address=address, verify=False)
+        return httpx.Client(base_url=self.url, timeout=TIMEOUT, transport=transport)
 
     def stop(self) -> None:
         """Stop nginx and remove its folder. Safe to repeat."""

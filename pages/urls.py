@@ -19,6 +19,7 @@ urlpatterns = [
     path("compute/async/", views.async_compute, name="async_compute"),
     path("where/sync/", views.sync_where, name="sync_where"),
     path("where/async/", views.async_where, name="async_where"),
+    path("where/client/", views.async_request_origin, name="async_request_origin"),
     path("db/connection/", views.async_database_connection, name="async_database_connection"),
     path("db/gather/", views.async_gather_queries, name="async_gather_queries"),
     # Calling other services

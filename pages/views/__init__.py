@@ -6,7 +6,7 @@ Each view is short enough to show whole in a notebook; pages/urls.py routes them
 
     demo.py        the first endpoints: /async-hello/, /async-demo/..., /async-status/, and slow_io()
     twins.py       sync and async twins: /ping/, /wait/, /compute/ (sync_wait / async_wait, ...)
-    where.py       where a request ran: interface, thread, event loop (/where/)
+    where.py       where a request ran: interface, thread, event loop (/where/); who asked (/where/client/)
     database.py    which connection a request used, and slow queries in sequence or gathered (/db/...)
     upstream.py    a slow upstream, a fan-out over it, an HTTP client's lifetime, fire and forget
     blocking.py    a blocking call inside async def, and its fix (/blocking/...)
@@ -28,7 +28,7 @@ from pages.views.upstream import (
     slow_upstream,
     upstream_url,
 )
-from pages.views.where import async_where, sync_where
+from pages.views.where import async_request_origin, async_where, sync_where
 
 __all__ = [
     "AsyncStatusView",
@@ -46,6 +46,7 @@ __all__ = [
     "async_long_poll",
     "async_ping",
     "async_readiness",
+    "async_request_origin",
     "async_sequential_demo",
     "async_upstream_global_client",
     "async_upstream_request_client",

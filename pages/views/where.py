@@ -1,4 +1,5 @@
-"""Where did this request run (chapters 01 and 09): server interface, thread and event loop, as JSON."""
+"""Where did this request run (chapters 01 and 09a): server interface, thread and event loop, as JSON; and who
+asked (chapter 09b): the scheme and client address Django saw."""
 
 import asyncio
 import itertools
@@ -43,3 +44,12 @@ def sync_where(request):
 @require_GET
 async def async_where(request):
     return JsonResponse(where_it_ran(request, "async"))
+
+
+@require_GET
+async def async_request_origin(request):
+    """Who asked, as Django sees it (chapter 09b): behind a proxy, right only when the server or the settings
+    trust the proxy's X-Forwarded-* headers."""
+    return JsonResponse(
+        {"scheme": request.scheme, "secure": request.is_secure(), "client": request.META.get("REMOTE_ADDR")}
+    )

@@ -66,3 +66,19 @@ def test_without_nginx_the_error_says_how_to_install_it(server, monkeypatch):
     monkeypatch.setattr(proxy_module, "nginx_path", lambda: None)
     with pytest.raises(NginxMissing, match="apt-get install nginx"):
         ReverseProxy(server).start()
+
+
+@needs_nginx
+def test_a_tls_proxy_speaks_https_and_forwards_who_asked(server):
+    with ReverseProxy(server, tls=True) as proxy, proxy.client_from("127.0.0.2") as client:
+        assert proxy.url.startswith("https://")
+        seen = client.get("/where/client/").json()
+    # uvicorn trusts X-Forwarded-* from 127.0.0.1, where the proxy runs: Django sees the client and its scheme
+    assert seen == {"scheme": "https", "secure": True, "client": "127.0.0.2"}
+
+
+@needs_nginx
+def test_a_server_that_trusts_no_proxy_headers_sees_the_proxy():
+    with LiveServer("uvicorn", args=["--no-proxy-headers"]) as blind, ReverseProxy(blind, tls=True) as proxy:
+        seen = proxy.client.get("/where/client/").json()
+    assert seen == {"scheme": "http", "secure": False, "client": "127.0.0.1"}

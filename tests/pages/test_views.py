@@ -157,3 +157,9 @@ async def test_bad_input_gets_a_clear_4xx(settings, debug, method, path, status,
     assert response.status_code == status
     assert response["Content-Type"] == "application/json"
     assert message in response.json()["error"]
+
+
+async def test_request_origin_reports_scheme_and_client(aclient):
+    assert (await aclient.get("/where/client/")).json() == {"scheme": "http", "secure": False, "client": "127.0.0.1"}
+    secure = (await aclient.get("/where/client/", secure=True)).json()
+    assert (secure["scheme"], secure["secure"]) == ("https", True)

@@ -1,5 +1,5 @@
-"""Exercise checks for chapters/09a-asgi-servers.ipynb (09a.1, 09a.2), chapters/09b-deploying-asgi.ipynb (09b.1,
-09b.2) and chapters/09c-is-async-worth-it.ipynb (09c.1); how they work: liveproject.exercises."""
+"""Exercise checks for chapters 09a-asgi-servers (09a.1, 09a.2), 09b-deploying-asgi (09b.1, 09b.2),
+09c-asgi-in-production (09c.1) and 09d-is-async-worth-it (09d.1); how they work: liveproject.exercises."""
 
 from __future__ import annotations
 
@@ -129,7 +129,7 @@ def check_09_granian_command(argv: Any) -> None:
 
 
 def check_09_batch_time(batch_time: Callable[[int, float, int | None, float], object]) -> None:
-    """Exercise 09c.1: batch_time(n, wait, threads, cpu_per_request) -> seconds for n requests sent at once to one
+    """Exercise 09d.1: batch_time(n, wait, threads, cpu_per_request) -> seconds for n requests sent at once to one
     process: the waits in rounds of `threads` (one round for an event loop, threads=None), plus every request's CPU."""
     cases = [
         ((1, 0.2, 4, 0.001), 0.201),
@@ -150,9 +150,49 @@ def check_09_batch_time(batch_time: Callable[[int, float, int | None, float], ob
         if not close:
             wrong.append(f"batch_time{arguments} gave {got!r}, expected {expected}")
     judge(
-        "Exercise 09c.1",
+        "Exercise 09d.1",
         not wrong,
         f"{'; '.join(wrong[:3])}. With threads, the waits go in rounds: round the number of rounds up (math.ceil), "
         "since a partly filled round still takes a whole wait; an event loop overlaps every wait in one round. Then "
         "add every request's CPU time: one process computes them one after another.",
+    )
+
+
+def check_09_proxy_command(argv: Any) -> None:
+    """Exercise 09c.1: uvicorn on 0.0.0.0:8000 without lifespan, trusting the forwarded headers of the proxy at
+    10.0.0.5 only, and shedding load above 200 open connections (the proxy keeps up to 32)."""
+    import argparse
+
+    ok = isinstance(argv, list | tuple) and all(isinstance(part, str) for part in argv) and argv[:1] == ["uvicorn"]
+    options = None
+    if ok:
+        parser = argparse.ArgumentParser(add_help=False)
+        parser.add_argument("app")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--lifespan", default="auto")
+        parser.add_argument("--proxy-headers", dest="proxy_headers", action="store_true", default=True)
+        parser.add_argument("--no-proxy-headers", dest="proxy_headers", action="store_false")
+        parser.add_argument("--forwarded-allow-ips", default="127.0.0.1,::1")
+        parser.add_argument("--limit-concurrency", type=int)
+        try:
+            options, _ = parser.parse_known_args(argv[1:])
+        except SystemExit:
+            options = None
+    trusted = {ip.strip() for ip in options.forwarded_allow_ips.split(",")} if options else set()
+    judge(
+        "Exercise 09c.1",
+        bool(
+            options
+            and options.app == "config.asgi:application"
+            and (options.host, options.port) == ("0.0.0.0", 8000)
+            and options.lifespan == "off"
+            and options.proxy_headers
+            and trusted == {"10.0.0.5"}
+            and options.limit_concurrency == 200
+        ),
+        "Start with 'uvicorn' and config.asgi:application; bind '--host', '0.0.0.0', '--port', '8000'; add "
+        "'--lifespan', 'off'; keep the proxy headers on and trust them from '--forwarded-allow-ips', '10.0.0.5' only "
+        "(not '*', and not uvicorn's default 127.0.0.1); shed load with '--limit-concurrency', '200' (above the 32 "
+        "connections the proxy keeps).",
     )

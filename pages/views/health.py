@@ -1,4 +1,4 @@
-"""Health probes (chapter 09b): is the process alive, and is it ready for traffic?
+"""Health probes (chapter 09c): is the process alive, and is it ready for traffic?
 
 A process manager or an orchestrator asks both, every few seconds, and acts on the answers differently:
 

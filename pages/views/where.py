@@ -1,5 +1,5 @@
 """Where did this request run (chapters 01 and 09a): server interface, thread and event loop, as JSON; and who
-asked (chapter 09b): the scheme and client address Django saw."""
+asked (chapter 09c): the scheme and client address Django saw."""
 
 import asyncio
 import itertools
@@ -48,7 +48,7 @@ async def async_where(request):
 
 @require_GET
 async def async_request_origin(request):
-    """Who asked, as Django sees it (chapter 09b): behind a proxy, right only when the server or the settings
+    """Who asked, as Django sees it (chapter 09c): behind a proxy, right only when the server or the settings
     trust the proxy's X-Forwarded-* headers."""
     return JsonResponse(
         {"scheme": request.scheme, "secure": request.is_secure(), "client": request.META.get("REMOTE_ADDR")}

@@ -8,6 +8,7 @@ from liveproject.exercises.ch09 import (
     check_09_granian_command,
     check_09_gunicorn_command,
     check_09_max_processes,
+    check_09_proxy_command,
 )
 from liveproject.exercises.common import NotYet
 
@@ -87,7 +88,7 @@ def test_09a_2_accepts_granian_without_lifespan_only():
             check_09_granian_command(wrong)
 
 
-def test_09c_1_accepts_rounds_of_waits_plus_all_the_cpu():
+def test_09d_1_accepts_rounds_of_waits_plus_all_the_cpu():
     import math
 
     def right(n, wait, threads, cpu):
@@ -102,3 +103,20 @@ def test_09c_1_accepts_rounds_of_waits_plus_all_the_cpu():
     ):
         with pytest.raises(NotYet, match="math.ceil"):
             check_09_batch_time(wrong)
+
+
+def test_09c_1_accepts_uvicorn_trusting_one_proxy_and_shedding_load():
+    right = ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--lifespan", "off",
+             "--forwarded-allow-ips", "10.0.0.5", "--limit-concurrency", "200"]  # fmt: skip
+    check_09_proxy_command(right)
+    check_09_proxy_command([*right, "--proxy-headers"])
+    for wrong in (
+        [*right[:-4], "--forwarded-allow-ips", "*", "--limit-concurrency", "200"],  # trusts everyone
+        right[:-4] + ["--limit-concurrency", "200"],  # the default trusts 127.0.0.1, not the proxy
+        [*right[:-2], "--limit-concurrency", "16"],  # refuses requests on the proxy's idle connections
+        [*right, "--no-proxy-headers"],
+        [part for part in right if part not in ("--lifespan", "off")],
+        ["gunicorn", *right[1:]],
+    ):
+        with pytest.raises(NotYet, match="10.0.0.5"):
+            check_09_proxy_command(wrong)

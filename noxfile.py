@@ -61,7 +61,8 @@ def install(session: nox.Session) -> None:
 # Debian packages some tests and chapter cells use, each with the names its program may be found by.
 DEBIAN_TOOLS = {
     "chromium": ("chromium", "chromium-browser"),  # the browser tests and chapter 11's screenshots (Playwright)
-    "nginx": ("nginx", "/usr/sbin/nginx"),  # the reverse proxy of chapter 11's cells (liveproject/proxy.py)
+    "nginx": ("nginx", "/usr/sbin/nginx"),  # the reverse proxy of chapters 09c and 11 (liveproject/proxy.py)
+    "openssl": ("openssl",),  # the certificate of chapter 09c's TLS-terminating proxy (ReverseProxy(tls=True))
 }
 
 

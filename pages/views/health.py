@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
-READY_DEADLINE = 1.0  # seconds: shorter than a probe's own timeout, so the probe hears "not ready", not silence
+READY_DEADLINE = 0.5  # seconds: shorter than a probe's own timeout (often 1 s), so it hears "not ready", not silence
 
 
 def database_answers() -> None:

@@ -1,4 +1,4 @@
-"""What a deployment costs, measured on a running LiveServer: chapters 09a and 09b measure it, chapter 10 reuses it.
+"""What a deployment costs, measured on a running LiveServer: chapters 09a to 09d measure it, chapter 10 reuses it.
 
     held = connections_held({"CONN_MAX_AGE=60": leaky, "pool": pooled}, n=40, later=3.0)
     held["CONN_MAX_AGE=60"].later               # database connections that server still holds 3 s after the burst

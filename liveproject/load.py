@@ -290,6 +290,26 @@ def peak_during(
     return result, max(samples) if samples else None
 
 
+def plateau_during(
+    measure: Callable[[], _Sample], action: Callable[[], _Result], *, interval: float = 0.005
+) -> tuple[_Result, _Sample | None]:
+    """Like `peak_during`, but returns the value `measure()` held most often while `action()` ran.
+
+    A peak also catches what lives for an instant: at the end of every request, asgiref 3.13 starts a short-lived
+    thread to join that request's thread, so a server's peak thread count while N requests finish can exceed
+    N by a few. The plateau is the count while all N were waiting, the same on every run.
+    """
+    samples: list[_Sample] = []
+
+    def sample() -> _Sample:
+        value = measure()
+        samples.append(value)
+        return value
+
+    result, _ = peak_during(sample, action, interval=interval)
+    return result, Counter(samples).most_common(1)[0][0] if samples else None
+
+
 async def time_awaits(awaitables: Iterable[Awaitable[object]], *, together: bool, label: str = "awaits") -> Burst:
     """Await `awaitables` one after another, or all at once through asyncio.gather (`together=True`), and record
     when each one started and ended, as a Burst that plots.plot_timelines() draws like a burst of requests.

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from liveproject import LiveServer, burst, calibrate, throughput
-from liveproject.load import Burst, RequestResult, peak_during
+from liveproject.load import Burst, RequestResult, peak_during, plateau_during
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +79,13 @@ def test_peak_during_samples_while_the_action_runs():
     result, peak = peak_during(lambda: next(values), lambda: time.sleep(0.1) or "done", interval=0.005)
     assert result == "done"
     assert peak >= 5
+
+
+def test_plateau_during_returns_the_value_held_longest_not_the_spike():
+    values = iter([3, 3, 9] + [5] * 1000)  # a spike of 9 between a start and a long plateau of 5
+    result, plateau = plateau_during(lambda: next(values), lambda: time.sleep(0.1) or "done", interval=0.005)
+    assert result == "done"
+    assert plateau == 5
 
 
 def test_a_sync_view_under_uvicorn_takes_a_thread_per_request_in_flight(uvicorn_server):

@@ -54,6 +54,7 @@ http {{
     upstream app {{
         server {upstream};
         keepalive 16;
+{upstream_directives}
     }}
     server {{
         listen 127.0.0.1:{port}{ssl};
@@ -81,13 +82,23 @@ def nginx_path() -> str | None:
 
 
 class ReverseProxy:
-    def __init__(self, server: LiveServer, directives: Sequence[str] = (), *, tls: bool = False) -> None:
+    def __init__(
+        self,
+        server: LiveServer,
+        directives: Sequence[str] = (),
+        *,
+        tls: bool = False,
+        upstream_directives: Sequence[str] = (),
+    ) -> None:
         """`directives`: lines added to the proxy's `location /` block, e.g. "proxy_read_timeout 2s;" or
         "proxy_ignore_headers X-Accel-Buffering;".
+        `upstream_directives`: lines added to its `upstream` block, the connections to the server, e.g.
+        "keepalive_timeout 4s;" (how long nginx keeps an idle connection to the server open; 60 s by default).
         `tls`: the proxy speaks HTTPS (a self-signed certificate made for it) and the server plain HTTP behind it,
         as where a proxy terminates TLS; its clients do not verify the certificate."""
         self.server = server
         self.directives = list(directives)
+        self.upstream_directives = list(upstream_directives)
         self.tls = tls
         self.url: str | None = None
         self.client: httpx.Client | None = None
@@ -121,6 +132,7 @@ class ReverseProxy:
             port = probe.getsockname()[1]
         upstream = self.server.url.removeprefix("http://")
         directives = "\n".join(f"            {line}" for line in self.directives)
+        upstream_directives = "\n".join(f"        {line}" for line in self.upstream_directives)
         tls = ""
         if self.tls:
             tls = (
@@ -134,6 +146,7 @@ class ReverseProxy:
                 upstream=upstream,
                 port=port,
                 directives=directives,
+                upstream_directives=upstream_directives,
                 ssl=" ssl" if self.tls else "",
                 tls=tls,
             )
@@ -174,6 +187,11 @@ class ReverseProxy:
                 check=True, capture_output=True, timeout=30,
             )  # fmt: skip
         return certificate
+
+    @property
+    def pid(self) -> int | None:
+        """nginx's process id while it runs (one process: no master, no workers of its own)."""
+        return self._process.pid if self._process is not None else None
 
     def client_from(self, address: str) -> httpx.Client:
         """A new client of the proxy whose connections come from `address` (any 127.x.y.z on Linux), so that the

@@ -98,7 +98,7 @@ async def realtime_stream(request, topic):
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx would otherwise buffer the stream (chapter 09)
+    response["X-Accel-Buffering"] = "no"  # nginx passes each event on at once, gzip or not (chapter 11)
     return response
 
 

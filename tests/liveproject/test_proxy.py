@@ -3,6 +3,7 @@ a machine without nginx is told how to get it."""
 
 import os
 import socket
+import time
 from urllib.parse import urlsplit
 
 import psutil
@@ -45,6 +46,25 @@ def test_requests_go_through_nginx_to_the_server_and_nothing_is_left_after_the_b
     assert not folder.exists()
     assert port_is_free(url)
     assert repr(proxy) == "<ReverseProxy nginx stopped>"
+
+
+@needs_nginx
+def test_upstream_directives_shape_the_connections_to_the_server(server):
+    port = urlsplit(server.url).port
+    with ReverseProxy(server, upstream_directives=["keepalive_timeout 300ms;"]) as proxy:
+        assert "keepalive_timeout 300ms;" in (proxy._folder / "nginx.conf").read_text()
+        assert proxy.pid == proxy._process.pid
+        proxy.client.get("/ping/async/")
+
+        def to_server():
+            return [c for c in psutil.Process(proxy.pid).net_connections("tcp") if c.raddr and c.raddr.port == port]
+
+        assert len(to_server()) == 1  # kept alive after the answer
+        deadline = time.monotonic() + 3  # far below uvicorn's 5 s: nginx closes its idle connection first
+        while to_server() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert to_server() == []
+    assert proxy.pid is None
 
 
 @needs_nginx

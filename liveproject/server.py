@@ -44,19 +44,24 @@ if TYPE_CHECKING:
 PROJECT_ROOT = databases.PROJECT_ROOT
 
 
+def _grace(server: LiveServer, option: str) -> list[str]:
+    """The server's grace-period option, unless LiveServer(grace=None) asked for the server's own default."""
+    return [option, str(server.grace)] if server.grace is not None else []
+
+
 def _uvicorn(server: LiveServer, fd: int, port: int) -> list[str]:
     return [
         sys.executable, "-m", "uvicorn", "config.asgi:application", "--fd", str(fd),
         "--lifespan", "off",  # Django does not implement the ASGI lifespan protocol
         "--no-access-log",  # the project's AccessLogMiddleware logs every request
-        "--log-level", "warning", "--timeout-graceful-shutdown", "2",
+        "--log-level", "warning", *_grace(server, "--timeout-graceful-shutdown"),
     ]  # fmt: skip
 
 
 def _hypercorn(server: LiveServer, fd: int, port: int) -> list[str]:
     return [
         sys.executable, "-m", "hypercorn", "config.asgi:application", "--bind", f"fd://{fd}",
-        "--workers", str(server.workers), "--graceful-timeout", "2", "--log-level", "warning",
+        "--workers", str(server.workers), *_grace(server, "--graceful-timeout"), "--log-level", "warning",
     ]  # fmt: skip
 
 
@@ -75,7 +80,7 @@ def _gunicorn(
         return [
             sys.executable, "-m", "gunicorn", app, "--bind", f"fd://{fd}", "--worker-class", worker_class,
             "--workers", str(server.workers), "--config", "python:liveproject.gunicorn_conf",
-            "--no-control-socket", "--graceful-timeout", "2", "--log-level", "warning",
+            "--no-control-socket", *_grace(server, "--graceful-timeout"), "--log-level", "warning",
             *(["--threads", str(server.threads)] if threads else []), *extra,
         ]  # fmt: skip
 
@@ -86,7 +91,8 @@ def _granian(server: LiveServer, fd: int, port: int) -> list[str]:
     # Granian cannot be handed a socket: it binds the port itself. "asginl" is ASGI with no lifespan: Django has none.
     return [
         sys.executable, "-m", "granian", "--interface", "asginl", "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(server.workers), "--workers-kill-timeout", "2", "--no-access-log", "--log-level", "warning",
+        "--workers", str(server.workers), *_grace(server, "--workers-kill-timeout"), "--no-access-log",
+        "--log-level", "warning",
         "config.asgi:application",
     ]  # fmt: skip
 
@@ -193,6 +199,7 @@ class LiveServer:
         args: list[str] | tuple[str, ...] = (),
         database_backend: str | None = None,
         ready_timeout: float = 30.0,
+        grace: int | None = 2,
     ) -> None:
         """Describe a server; `start()` runs it.
 
@@ -206,6 +213,8 @@ class LiveServer:
         settings: any other settings, NAME -> value (written with repr()).
         env: extra environment variables for the server process.
         args: extra command-line arguments for the server, e.g. ["--nothreading"] for runserver.
+        grace: seconds a server gives the requests in flight after SIGTERM before it cuts them (uvicorn, gunicorn,
+            Granian, hypercorn; chapter 09a); None leaves the server's own default: uvicorn's waits for them forever.
         database_backend: "sqlite" gives this server a SQLite database even on the PostgreSQL track (a chapter
             that shows what SQLite does can then show it on both tracks); None follows DATABASE_URL.
         """
@@ -218,6 +227,7 @@ class LiveServer:
         self.threads = threads
         self.debug = debug
         self.ready_timeout = ready_timeout
+        self.grace = grace
         self.settings_source = _settings_source(
             debug=debug,
             extra_middleware=list(extra_middleware),

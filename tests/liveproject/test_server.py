@@ -188,6 +188,27 @@ def test_settings_overrides_are_written_as_python():
         LiveServer("tornado")
 
 
+@pytest.mark.parametrize(
+    ("kind", "option"),
+    [
+        ("uvicorn", "--timeout-graceful-shutdown"),
+        ("gunicorn-uvicorn", "--graceful-timeout"),
+        ("gunicorn-asgi", "--graceful-timeout"),
+        ("granian", "--workers-kill-timeout"),
+        ("hypercorn", "--graceful-timeout"),
+    ],
+)
+def test_grace_sets_each_servers_own_option_and_none_leaves_the_servers_default(kind, option):
+    from liveproject.server import SERVER_KINDS
+
+    def command(**options):
+        return SERVER_KINDS[kind].command(LiveServer(kind, **options), 3, 8000)  # nothing is started
+
+    assert command()[command().index(option) + 1] == "2"
+    assert command(grace=7)[command(grace=7).index(option) + 1] == "7"
+    assert option not in command(grace=None)
+
+
 def test_a_server_that_cannot_start_says_why_and_leaves_nothing_behind():
     server = LiveServer("uvicorn", settings={"INSTALLED_APPS": ["no_such_app"]}, ready_timeout=20)
     with pytest.raises(ServerFailedToStart, match="No module named 'no_such_app'"):

@@ -18,6 +18,13 @@ urlpatterns = [
     path("async/<slug:slug>/", views.async_article_detail, name="async_article_detail"),
     path("async/<slug:slug>/publish/", views.async_article_publish, name="async_article_publish"),
     path("async/<slug:slug>/announce/", views.async_article_announce, name="async_article_announce"),
+    path("async/<slug:slug>/watch/", views.async_article_watch, name="async_article_watch"),
+    path(  # chapter 09e's mistake: the same stream holding its database connection until it ends
+        "async/<slug:slug>/watch/holding/",
+        views.async_article_watch,
+        {"release": False},
+        name="async_article_watch_holding",
+    ),
     path("announcements/<uuid:result_id>/", views.async_announcement, name="async_announcement"),
     path(  # chapter 06's mistake: the same view over the service without the row lock
         "async/<slug:slug>/publish/without-lock/",

@@ -1,11 +1,13 @@
 """Async JSON views over articles. Reads use the async ORM; the write goes through a sync island."""
 
+import asyncio
+import json
 import logging
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import OperationalError, transaction
-from django.http import JsonResponse
+from django.db import OperationalError, connection, transaction
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -106,6 +108,52 @@ async def async_announcement(request, result_id):
     except (TaskResultDoesNotExist, TaskResultMismatch):
         return error_response(404, f"no announcement {result_id}")
     return JsonResponse(task_result_as_dict(result))
+
+
+def release_connection() -> None:
+    """Give this request's database connection back now: to the pool on PostgreSQL (closed on SQLite), instead of
+    when the request ends. Await it through sync_to_async from the request itself: the connection belongs to the
+    request's sync thread, where its queries ran, and sync_to_async runs this on that thread (chapter 09e)."""
+    connection.close()
+
+
+@require_GET
+async def async_article_watch(request, slug, release=True):
+    """Server-sent events about one article for `seconds`: its status now, then a look every `interval` seconds,
+    with an event when the status changed and a heartbeat comment when it did not.
+
+    A request that touched the database holds its connection until it ends, and a stream ends late: with a pool,
+    a few streams hold every connection and starve all other requests. So each look gives the connection back
+    (`release`). articles/urls.py mounts the same view with release=False at .../watch/holding/, the mistake
+    chapter 09e measures.
+    """
+    seconds = float_param(request, "seconds", default=10, minimum=0, maximum=60)
+    interval = float_param(request, "interval", default=1, minimum=0.05, maximum=10)
+    looks = Article.objects.filter(slug=slug).values_list("status", flat=True)
+    status = await looks.afirst()
+    if status is None:
+        return error_response(404, f"no article with slug {slug!r}")
+    if release:
+        await sync_to_async(release_connection)()
+
+    async def events():
+        seen = status
+        yield f"event: status\ndata: {json.dumps({'slug': slug, 'status': seen})}\n\n"
+        for _ in range(int(seconds / interval)):
+            await asyncio.sleep(interval)
+            now = await looks.afirst()
+            if release:
+                await sync_to_async(release_connection)()
+            if now != seen:
+                seen = now
+                yield f"event: status\ndata: {json.dumps({'slug': slug, 'status': seen})}\n\n"
+            else:
+                yield ": unchanged\n\n"
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # a proxy passes each event on at once (chapter 09c)
+    return response
 
 
 # --- Lazy querysets and templates in async views ----------------------------------------------------

@@ -8,6 +8,7 @@ response with the status and message, so bad input is always a clear 4xx and nev
 import sqlite3
 
 from django.http import JsonResponse
+from psycopg_pool import PoolTimeout
 
 
 class ApiError(Exception):
@@ -32,10 +33,13 @@ def database_busy(error: Exception) -> bool:
     """Whether a database error (Django's OperationalError) means "busy right now, try again", not a defect.
 
     SQLite: "database is locked" (a writer held the lock past the timeout, or a DEFERRED transaction's stale read
-    could not become a write). PostgreSQL: a lock timeout, a serialization failure or a deadlock (BUSY_SQLSTATES).
-    Anything else, such as "no such table", is a defect and stays a 500.
+    could not become a write). PostgreSQL: a lock timeout, a serialization failure or a deadlock (BUSY_SQLSTATES),
+    or no connection came free in the pool within its `timeout` (chapter 09e). Anything else, such as "no such
+    table", is a defect and stays a 500.
     """
     cause = error.__cause__  # Django wraps the driver's exception and keeps it as the cause
+    if isinstance(cause, PoolTimeout):
+        return True
     if isinstance(cause, sqlite3.OperationalError):
         return str(cause).startswith(("database is locked", "database table is locked"))
     return getattr(cause, "sqlstate", None) in BUSY_SQLSTATES

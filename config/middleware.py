@@ -21,10 +21,11 @@ import time
 import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.db import OperationalError
 from django.http import JsonResponse
 from django.utils.decorators import sync_and_async_middleware
 
-from config.errors import ApiError, error_response
+from config.errors import ApiError, database_busy, error_response
 
 access_log = logging.getLogger("config.access")
 
@@ -129,7 +130,9 @@ def timing_middleware(get_response):
 # The same sync-and-async __init__/__call__ as AccessLogMiddleware, repeated on purpose: chapter 05 shows a
 # middleware whole, and this two-mode shape is what it teaches (a shared base class would hide it).
 class JsonErrorMiddleware:
-    """Answer client errors with JSON: `ApiError` raised by a view, and bodiless 4xx responses.
+    """Answer client errors with JSON: `ApiError` raised by a view, and bodiless 4xx responses; and a database
+    that is busy right now (`config.errors.database_busy`: a lock, or no free connection in the pool) with a 503
+    and Retry-After, not a 500.
 
     Django's `require_GET` and a class-based view's `http_method_not_allowed` answer a wrong method
     with an empty 405 (django-ninja with plain text); this adds a message in JSON (and keeps the `Allow`
@@ -157,6 +160,11 @@ class JsonErrorMiddleware:
         # Django runs exception hooks as sync code in both modes (a thread hop under ASGI, errors only).
         if isinstance(exception, ApiError):
             return error_response(exception.status, exception.message)
+        if isinstance(exception, OperationalError) and database_busy(exception):
+            access_log.warning("%s %s: %s (answered 503)", request.method, request.path, exception)
+            busy = error_response(503, "the database is busy right now; try again")
+            busy["Retry-After"] = "1"
+            return busy
         return None
 
     @staticmethod

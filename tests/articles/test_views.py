@@ -162,3 +162,46 @@ async def test_a_database_defect_is_not_disguised_as_busy(editor):
 
     with pytest.raises(OperationalError, match="no such table"):
         await _publish_with(_service_failing_with(sqlite3.OperationalError("no such table: x")), editor)
+
+
+async def _events(response) -> list[str]:
+    """The server-sent events and comments of a streaming response, one string each."""
+    body = b"".join([chunk async for chunk in response.streaming_content]).decode()
+    return [block for block in body.split("\n\n") if block]
+
+
+@pytest.mark.parametrize("path", ["/articles/async/article-41/watch/", "/articles/async/article-41/watch/holding/"])
+async def test_watch_streams_the_status_then_a_look_each_interval(seeded, path):
+    response = await AsyncClient().get(path, {"seconds": "0.2", "interval": "0.05"})
+    assert (response.status_code, response["Content-Type"]) == (200, "text/event-stream")
+    events = await _events(response)
+    assert events[0] == 'event: status\ndata: {"slug": "article-41", "status": "draft"}'
+    assert events[1:] == [": unchanged"] * 4
+
+
+async def test_watch_sends_an_event_when_the_status_changes(seeded):
+    response = await AsyncClient().get("/articles/async/article-41/watch/", {"seconds": "1", "interval": "0.05"})
+    stream = aiter(response.streaming_content)
+    assert b'"status": "draft"' in await anext(stream)
+    await Article.objects.filter(slug="article-41").aupdate(status="published")
+    rest = b"".join([chunk async for chunk in stream]).decode()
+    assert rest.count('event: status\ndata: {"slug": "article-41", "status": "published"}') == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"seconds": "-1"}, "seconds"),
+        ({"interval": "0"}, "interval"),
+        ({"interval": "soon"}, "interval"),
+    ],
+)
+async def test_watch_rejects_bad_parameters_with_a_clear_400(seeded, query, message):
+    response = await AsyncClient().get("/articles/async/article-41/watch/", query)
+    assert response.status_code == 400
+    assert message in response.json()["error"]
+
+
+async def test_watch_of_an_unknown_article_is_json_404(seeded):
+    response = await AsyncClient().get("/articles/async/no-such-article/watch/")
+    assert (response.status_code, response.json()) == (404, {"error": "no article with slug 'no-such-article'"})

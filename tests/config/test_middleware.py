@@ -132,6 +132,32 @@ def test_json_errors_turns_api_error_into_json(rf):
     assert JsonErrorMiddleware(sync_view).process_exception(rf.get("/"), ValueError("not ours")) is None
 
 
+def test_json_errors_answers_a_busy_database_with_503_and_leaves_a_defect_alone(rf, caplog):
+    import sqlite3
+
+    from django.db import OperationalError
+    from psycopg_pool import PoolTimeout
+
+    def wrapped(cause):  # as Django raises it: the driver's exception is the cause
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as error:
+            return error
+
+    errors = JsonErrorMiddleware(sync_view)
+    for cause in [
+        PoolTimeout("couldn't get a connection after 1.00 sec"),
+        sqlite3.OperationalError("database is locked"),
+    ]:
+        response = errors.process_exception(rf.get("/articles/async/slugs/"), wrapped(cause))
+        assert (response.status_code, json.loads(response.content)) == (
+            503, {"error": "the database is busy right now; try again"}
+        )  # fmt: skip
+        assert response["Retry-After"] == "1"
+    assert "GET /articles/async/slugs/: couldn't get a connection after 1.00 sec (answered 503)" in caplog.text
+    assert errors.process_exception(rf.get("/"), wrapped(sqlite3.OperationalError("no such table: x"))) is None
+
+
 def test_sync_only_middleware_reports_its_thread(rf):
     response = SyncOnlyMiddleware(sync_view)(rf.get("/"))
     assert response["X-Sync-Only-Thread"] == threading.current_thread().name

@@ -63,13 +63,14 @@ DEBIAN_TOOLS = {
     "chromium": ("chromium", "chromium-browser"),  # the browser tests and chapter 11's screenshots (Playwright)
     "nginx": ("nginx", "/usr/sbin/nginx"),  # the reverse proxy of chapters 09c and 11 (liveproject/proxy.py)
     "openssl": ("openssl",),  # the certificate of chapter 09c's TLS-terminating proxy (ReverseProxy(tls=True))
+    "pgbouncer": ("pgbouncer", "/usr/sbin/pgbouncer"),  # chapter 09e's connection pooler (liveproject/bouncer.py)
 }
 
 
 def debian_tools(session: nox.Session) -> None:
-    """Debian's chromium (Playwright drives it; it downloads no browser of its own) and nginx, installed here where
-    this machine allows it (root with apt-get, as in CI); elsewhere what needs them is skipped, and says how to
-    install them."""
+    """Debian's chromium (Playwright drives it; it downloads no browser of its own), nginx, openssl and pgbouncer,
+    installed here where this machine allows it (root with apt-get, as in CI); elsewhere what needs them is skipped,
+    and says how to install them."""
     missing = [package for package, names in DEBIAN_TOOLS.items() if not any(map(shutil.which, names))]
     if not missing:
         return

@@ -41,7 +41,9 @@ class Installer(FakeSession):
 
 
 @pytest.mark.parametrize(("root", "expected"), [(True, ["update", "install"]), (False, [])])
-def test_chromium_nginx_and_openssl_are_installed_where_the_machine_allows_it(noxfile, monkeypatch, root, expected):
+def test_chromium_nginx_openssl_and_pgbouncer_are_installed_where_the_machine_allows_it(
+    noxfile, monkeypatch, root, expected
+):
     monkeypatch.setattr(noxfile.shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get" else None)
     monkeypatch.setattr(noxfile.os, "geteuid", lambda: 0 if root else 1000)
     session = Installer()
@@ -49,10 +51,10 @@ def test_chromium_nginx_and_openssl_are_installed_where_the_machine_allows_it(no
     assert [args[1] for args, _ in session.installs] == expected
     assert all(args[0] == "apt-get" and external for args, external in session.installs)
     if root:
-        assert session.installs[-1][0][-3:] == ("chromium", "nginx", "openssl")
+        assert session.installs[-1][0][-4:] == ("chromium", "nginx", "openssl", "pgbouncer")
 
 
-def test_a_machine_with_chromium_nginx_and_openssl_installs_nothing(noxfile, monkeypatch):
+def test_a_machine_with_every_debian_tool_installs_nothing(noxfile, monkeypatch):
     monkeypatch.setattr(noxfile.shutil, "which", lambda name: f"/usr/bin/{name}")
     session = Installer()
     noxfile.debian_tools(session)

@@ -1,4 +1,4 @@
-"""What a deployment costs, measured on a running LiveServer: chapters 09a to 09d measure it, chapter 10 reuses it.
+"""What a deployment costs, measured on a running LiveServer: chapters 09a to 09e measure it, chapter 10 reuses it.
 
     held = connections_held({"CONN_MAX_AGE=60": leaky, "pool": pooled}, n=40, later=3.0)
     held["CONN_MAX_AGE=60"].later               # database connections that server still holds 3 s after the burst
@@ -11,6 +11,9 @@
     profile = profile_server(server)            # Server header, processes, 20 waits, CPU per request, WebSocket
     [(answers, seconds)] = shut_down_in_flight([server], {"1 s": "/wait/async/?seconds=1"})  # SIGTERM mid-request
 
+    starved = pool_under_streams({"holding": (holding, "/articles/async/article-01/watch/holding/?seconds=5")})
+    starved["holding"].statuses                 # what other requests got while 4 streams were open
+
 Each number is read from the outside, as an operator would: threads and resident memory (RSS) of the server's
 processes with psutil, connections in PostgreSQL's pg_stat_activity, or, on SQLite, the handles the server's
 processes hold open on the database file.
@@ -18,6 +21,7 @@ processes hold open on the database file.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -32,7 +36,7 @@ from typing import TYPE_CHECKING
 import httpx
 import psutil
 
-from liveproject.load import Burst, burst
+from liveproject.load import Burst, burst, run_in_own_loop
 
 if TYPE_CHECKING:
     from liveproject.server import LiveServer
@@ -310,3 +314,62 @@ __all__ = [
     "shut_down_in_flight",
     "websocket_welcome",
 ]
+
+
+@dataclass(frozen=True)
+class PoolUnderStreams:
+    """What other requests got while long-lived requests (streams) were open on a server (`pool_under_streams`)."""
+
+    streams: int  # streams open (answered 200 and still streaming) while the other requests were sent
+    statuses: Counter  # the other requests' answers
+    wall: float  # seconds from sending the other requests to their last answer
+    refusal: dict | None  # the JSON body of the first answer that was not a 200, if any
+    retry_after: str | None  # ... and its Retry-After header
+    ready: int  # the readiness probe's status (/health/ready/) meanwhile
+    connections: int  # connections the server held to its database with the streams open (database_connections)
+
+
+def pool_under_streams(
+    variants: Mapping[str, tuple[LiveServer, str]],
+    path: str = "/articles/async/slugs/",
+    *,
+    streams: int = 4,
+    requests: int = 8,
+    timeout: float = 15.0,
+) -> dict[str, PoolUnderStreams]:
+    """For each variant, (a server, the path of a stream): open `streams` such streams and, once each has
+    answered (its view has run its first query), count the server's database connections, then send `requests`
+    concurrent GETs of `path` and a readiness probe; then close the streams (the server cancels their views).
+    All variants at once, each with a client of its own."""
+
+    async def measure(server: LiveServer, stream_path: str) -> PoolUnderStreams:
+        limits = httpx.Limits(max_connections=streams + requests + 2)
+        async with (
+            httpx.AsyncClient(base_url=server.url or "", timeout=timeout, limits=limits) as client,
+            contextlib.AsyncExitStack() as open_streams,
+        ):
+            opened = await asyncio.gather(
+                *(open_streams.enter_async_context(client.stream("GET", stream_path)) for _ in range(streams))
+            )
+            connections = await asyncio.to_thread(database_connections, server)
+            started = time.perf_counter()
+            answers = await asyncio.gather(*(client.get(path) for _ in range(requests)))
+            wall = time.perf_counter() - started
+            ready = await client.get("/health/ready/")
+            still_open = sum(not response.is_closed for response in opened if response.status_code == 200)
+        refused = next((answer for answer in answers if answer.status_code != 200), None)
+        return PoolUnderStreams(
+            streams=still_open,
+            statuses=Counter(answer.status_code for answer in answers),
+            wall=wall,
+            refusal=refused.json() if refused is not None else None,
+            retry_after=refused.headers.get("Retry-After") if refused is not None else None,
+            ready=ready.status_code,
+            connections=connections,
+        )
+
+    async def measure_all() -> list[PoolUnderStreams]:
+        return await asyncio.gather(*(measure(server, stream) for server, stream in variants.values()))
+
+    results = run_in_own_loop(measure_all, deadline=3 * timeout + 30)
+    return dict(zip(variants, results, strict=True))

@@ -186,6 +186,25 @@ def expect(label: str, value: object, expected: object) -> None:
         raise EvidenceError(line)
 
 
+def expect_by_track(label: str, value: object, expected: Mapping[str, object], *, track: str | None = None) -> None:
+    """A deterministic outcome that differs between the database tracks (`expected`: backend -> outcome, e.g.
+    {"sqlite": 200, "postgresql": 503}). Printed with what each track gives, so a reader on one track sees the
+    other's too; this track's value is printed inside « » (the other track prints another) and asserted.
+    `track`: the backend to hold it to; by default this process's (liveproject.databases.backend())."""
+    from liveproject.databases import backend
+
+    track = track or backend()
+    if track not in expected:
+        raise ValueError(f"no expectation for the {track} track in {sorted(expected)}")
+    ok = value == expected[track]
+    shown = dict(sorted(value.items(), key=repr)) if isinstance(value, Counter) else value
+    tracks = "; ".join(f"{name}: {want}" for name, want in expected.items())
+    line = f"{label}: {measured(shown, '')} (expected on {tracks}) {PASSED if ok else FAILED}"
+    emit("expect", line, value=value, expected=expected[track], track=track)
+    if not ok:
+        raise EvidenceError(line)
+
+
 def show(label: str, value: object) -> None:
     """An observed fact, printed as `label: value` (a boolean Django computed, an outcome, a name)."""
     emit("show", f"{label}: {value}", value=value)

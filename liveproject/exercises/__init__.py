@@ -16,7 +16,7 @@ One module per chapter; a chapter's notebook imports its checks from its own mod
 - ch06: chapters/06-sync-islands.ipynb (check_06_*)
 - ch07: chapters/07-cancellation-and-streaming.ipynb (check_07_*)
 - ch08: chapters/08-testing-async-code.ipynb (check_08_*, TRAP_OUTCOMES)
-- ch09: chapters/09a-asgi-servers.ipynb to 09d-is-async-worth-it.ipynb (check_09_*)
+- ch09: chapters/09a-asgi-servers.ipynb to 09e-the-database-in-production.ipynb (check_09_*)
 - ch10: chapters/10-myths-vs-measurements.ipynb (check_10_*, CLAIMS_10_2, measure_10_2)
 - ch11: chapters/11-realtime.ipynb (check_11_*)
 - ch12: chapters/12-apis-and-background-work.ipynb (check_12_*)

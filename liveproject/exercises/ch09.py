@@ -1,5 +1,6 @@
 """Exercise checks for chapters 09a-asgi-servers (09a.1, 09a.2), 09b-deploying-asgi (09b.1, 09b.2),
-09c-asgi-in-production (09c.1) and 09d-is-async-worth-it (09d.1); how they work: liveproject.exercises."""
+09c-asgi-in-production (09c.1), 09d-is-async-worth-it (09d.1) and 09e-the-database-in-production (09e.1); how they
+work: liveproject.exercises."""
 
 from __future__ import annotations
 
@@ -195,4 +196,37 @@ def check_09_proxy_command(argv: Any) -> None:
         "'--lifespan', 'off'; keep the proxy headers on and trust them from '--forwarded-allow-ips', '10.0.0.5' only "
         "(not '*', and not uvicorn's default 127.0.0.1); shed load with '--limit-concurrency', '200' (above the 32 "
         "connections the proxy keeps).",
+    )
+
+
+def check_09_behind_bouncer(behind_bouncer: Callable[[str, int], object]) -> None:
+    """Exercise 09e.1: behind_bouncer(host, port) -> the changes to DATABASES["default"] that send an ASGI server's
+    queries through PgBouncer in transaction mode at host:port. Applied to the project's PostgreSQL settings, the
+    result must point at the bouncer, keep CONN_MAX_AGE at 0 and turn server-side cursors off."""
+    project = {  # config/settings.py on the PostgreSQL track
+        "ENGINE": "django.db.backends.postgresql", "NAME": "course", "USER": "postgres", "HOST": "127.0.0.1",
+        "PORT": 5432, "CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": 8, "timeout": 10}},
+    }  # fmt: skip
+    wrong = []
+    for host, port in [("10.0.0.7", 6432), ("pgbouncer.internal", 6000)]:
+        try:
+            changes = behind_bouncer(host, port)
+        except Exception as exc:  # noqa: BLE001 - shown to the student as a hint
+            wrong.append(f"behind_bouncer({host!r}, {port}) raised {type(exc).__name__}: {exc}")
+            continue
+        if not isinstance(changes, dict):
+            wrong.append(f"behind_bouncer({host!r}, {port}) gave {changes!r}, not a dict of settings")
+            continue
+        settings = project | changes
+        if (settings["HOST"], str(settings["PORT"])) != (host, str(port)):
+            wrong.append(f"with ({host!r}, {port}) the server would connect to {settings['HOST']}:{settings['PORT']}")
+        if settings.get("DISABLE_SERVER_SIDE_CURSORS") is not True:
+            wrong.append("server-side cursors are still on: iterator() and aiterator() break in transaction mode")
+        if settings.get("CONN_MAX_AGE") != 0:
+            wrong.append(f"CONN_MAX_AGE is {settings.get('CONN_MAX_AGE')!r}: under ASGI it stays 0 (chapter 09b)")
+    judge(
+        "Exercise 09e.1",
+        not wrong,
+        f"{'; '.join(dict.fromkeys(wrong))}. Return a dict: HOST and PORT from the arguments, "
+        "DISABLE_SERVER_SIDE_CURSORS=True, and leave CONN_MAX_AGE at 0.",
     )

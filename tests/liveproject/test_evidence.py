@@ -5,6 +5,7 @@ import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -93,6 +94,21 @@ def test_expect_prints_deterministic_outcomes_unmasked(record, capsys):
     with pytest.raises(evidence.EvidenceError):
         evidence.expect("statuses", {200: 3}, {200: 4})
     assert capsys.readouterr().out.splitlines() == ["crossings: 15 ✓", "statuses: {200: 3} ✗ (expected {200: 4})"]
+
+
+def test_expect_by_track_shows_both_tracks_masks_this_ones_value_and_holds_it_to_its_own(record, capsys):
+    both = {"sqlite": {200: 8}, "postgresql": {503: 8}}
+    evidence.expect_by_track("other requests", Counter({200: 8}), both, track="sqlite")
+    evidence.expect_by_track("other requests", Counter({503: 8}), both, track="postgresql")
+    with pytest.raises(evidence.EvidenceError):
+        evidence.expect_by_track("other requests", Counter({200: 8}), both, track="postgresql")
+    with pytest.raises(ValueError, match="no expectation for the mysql track"):
+        evidence.expect_by_track("other requests", 1, both, track="mysql")
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "other requests: «{200: 8}» (expected on sqlite: {200: 8}; postgresql: {503: 8}) ✓"
+    assert sanitize(lines[0]) == sanitize(lines[1])  # the two tracks' outputs compare equal under nbval
+    assert lines[2].endswith("✗")
+    assert [entry["kind"] for entry in recorded(record)] == ["expect"] * 3
 
 
 def test_claims_compute_their_verdict_from_the_parts(record, capsys):

@@ -4,6 +4,7 @@ import pytest
 
 from liveproject.exercises.ch09 import (
     check_09_batch_time,
+    check_09_behind_bouncer,
     check_09_deploy_env,
     check_09_granian_command,
     check_09_gunicorn_command,
@@ -120,3 +121,25 @@ def test_09c_1_accepts_uvicorn_trusting_one_proxy_and_shedding_load():
     ):
         with pytest.raises(NotYet, match="10.0.0.5"):
             check_09_proxy_command(wrong)
+
+
+def test_09e_1_accepts_the_bouncer_without_server_side_cursors_and_rejects_near_misses():
+    check_09_behind_bouncer(lambda host, port: {"HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": True})
+    check_09_behind_bouncer(
+        lambda host, port: {"HOST": host, "PORT": str(port), "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {}}
+    )
+    near_misses = {
+        "server-side cursors are still on": lambda host, port: {"HOST": host, "PORT": port},
+        "would connect to 10.0.0.7:6432": lambda host, port: {
+            "HOST": "10.0.0.7", "PORT": 6432, "DISABLE_SERVER_SIDE_CURSORS": True
+        },  # the first case's answer, whatever the arguments
+        "CONN_MAX_AGE is 60": lambda host, port: {
+            "HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": True, "CONN_MAX_AGE": 60
+        },
+        "not a dict": lambda host, port: f"postgres://postgres@{host}:{port}/course",
+        "raised KeyError": lambda host, port: {}["HOST"],
+        "still on": lambda host, port: {"HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": "yes"},
+    }  # fmt: skip
+    for hint, wrong in near_misses.items():
+        with pytest.raises(NotYet, match=hint):
+            check_09_behind_bouncer(wrong)

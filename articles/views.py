@@ -6,7 +6,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -136,19 +136,33 @@ async def async_article_watch(request, slug, release=True):
     if release:
         await sync_to_async(release_connection)()
 
+    def event(name: str, data: dict) -> str:
+        return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
     async def events():
         seen = status
-        yield f"event: status\ndata: {json.dumps({'slug': slug, 'status': seen})}\n\n"
-        for _ in range(int(seconds / interval)):
-            await asyncio.sleep(interval)
-            now = await looks.afirst()
-            if release:
-                await sync_to_async(release_connection)()
-            if now != seen:
-                seen = now
-                yield f"event: status\ndata: {json.dumps({'slug': slug, 'status': seen})}\n\n"
-            else:
-                yield ": unchanged\n\n"
+        yield event("status", {"slug": slug, "status": seen})
+        try:
+            for _ in range(int(seconds / interval)):
+                await asyncio.sleep(interval)
+                try:
+                    now = await looks.afirst()
+                finally:  # given back even when the look failed
+                    if release:
+                        await sync_to_async(release_connection)()
+                if now is None:
+                    yield event("deleted", {"slug": slug})
+                    return
+                if now != seen:
+                    seen = now
+                    yield event("status", {"slug": slug, "status": seen})
+                else:
+                    yield ": unchanged\n\n"
+        except DatabaseError as error:
+            # The 200 is long gone: end the stream with an event that says why, so that the request finishes (and
+            # gives its connection back) instead of failing in the middle of a response.
+            log.warning("watch %s: %s (stream ended)", slug, error)
+            yield event("error", {"error": "the database is busy right now; reconnect later"})
 
     response = StreamingHttpResponse(events(), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"

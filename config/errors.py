@@ -8,7 +8,7 @@ response with the status and message, so bad input is always a clear 4xx and nev
 import sqlite3
 
 from django.http import JsonResponse
-from psycopg_pool import PoolTimeout
+from psycopg_pool import PoolTimeout, TooManyRequests
 
 
 class ApiError(Exception):
@@ -34,11 +34,12 @@ def database_busy(error: Exception) -> bool:
 
     SQLite: "database is locked" (a writer held the lock past the timeout, or a DEFERRED transaction's stale read
     could not become a write). PostgreSQL: a lock timeout, a serialization failure or a deadlock (BUSY_SQLSTATES),
-    or no connection came free in the pool within its `timeout` (chapter 09e). Anything else, such as "no such
+    or no connection came free in the pool within its `timeout` (or too many requests were waiting for one: its
+    `max_waiting`; chapter 09e). Anything else, such as "no such
     table", is a defect and stays a 500.
     """
     cause = error.__cause__  # Django wraps the driver's exception and keeps it as the cause
-    if isinstance(cause, PoolTimeout):
+    if isinstance(cause, PoolTimeout | TooManyRequests):
         return True
     if isinstance(cause, sqlite3.OperationalError):
         return str(cause).startswith(("database is locked", "database table is locked"))

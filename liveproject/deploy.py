@@ -39,6 +39,8 @@ import psutil
 from liveproject.load import Burst, burst, run_in_own_loop
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from liveproject.server import LiveServer
 
 
@@ -320,7 +322,7 @@ __all__ = [
 class PoolUnderStreams:
     """What other requests got while long-lived requests (streams) were open on a server (`pool_under_streams`)."""
 
-    streams: int  # streams open (answered 200 and still streaming) while the other requests were sent
+    streams: int  # streams that sent their first event before the other requests, and more bytes after them
     statuses: Counter  # the other requests' answers
     wall: float  # seconds from sending the other requests to their last answer
     refusal: dict | None  # the JSON body of the first answer that was not a 200, if any
@@ -351,12 +353,22 @@ def pool_under_streams(
             opened = await asyncio.gather(
                 *(open_streams.enter_async_context(client.stream("GET", stream_path)) for _ in range(streams))
             )
+            chunks = [response.aiter_raw() for response in opened]
+            await asyncio.gather(*(anext(chunk) for chunk in chunks))  # each stream's first event: it is streaming
             connections = await asyncio.to_thread(database_connections, server)
             started = time.perf_counter()
             answers = await asyncio.gather(*(client.get(path) for _ in range(requests)))
             wall = time.perf_counter() - started
             ready = await client.get("/health/ready/")
-            still_open = sum(not response.is_closed for response in opened if response.status_code == 200)
+
+            async def still_streaming(chunk: AsyncIterator[bytes]) -> bool:  # more bytes came after the first event
+                try:
+                    await asyncio.wait_for(anext(chunk), timeout)
+                except (StopAsyncIteration, TimeoutError, httpx.HTTPError):
+                    return False
+                return True
+
+            still_open = sum(await asyncio.gather(*(still_streaming(chunk) for chunk in chunks)))
         refused = next((answer for answer in answers if answer.status_code != 200), None)
         return PoolUnderStreams(
             streams=still_open,

@@ -202,7 +202,8 @@ def check_09_proxy_command(argv: Any) -> None:
 def check_09_behind_bouncer(behind_bouncer: Callable[[str, int], object]) -> None:
     """Exercise 09e.1: behind_bouncer(host, port) -> the changes to DATABASES["default"] that send an ASGI server's
     queries through PgBouncer in transaction mode at host:port. Applied to the project's PostgreSQL settings, the
-    result must point at the bouncer, keep CONN_MAX_AGE at 0 and turn server-side cursors off."""
+    result must point at the bouncer, drop the server's own pool, keep CONN_MAX_AGE at 0 and turn server-side
+    cursors off."""
     project = {  # config/settings.py on the PostgreSQL track
         "ENGINE": "django.db.backends.postgresql", "NAME": "course", "USER": "postgres", "HOST": "127.0.0.1",
         "PORT": 5432, "CONN_MAX_AGE": 0, "OPTIONS": {"pool": {"min_size": 1, "max_size": 8, "timeout": 10}},
@@ -222,11 +223,14 @@ def check_09_behind_bouncer(behind_bouncer: Callable[[str, int], object]) -> Non
             wrong.append(f"with ({host!r}, {port}) the server would connect to {settings['HOST']}:{settings['PORT']}")
         if settings.get("DISABLE_SERVER_SIDE_CURSORS") is not True:
             wrong.append("server-side cursors are still on: iterator() and aiterator() break in transaction mode")
+        options = settings.get("OPTIONS")
+        if not isinstance(options, dict) or "pool" in options:
+            wrong.append("the server keeps psycopg's pool: PgBouncer is the pool, and streams would exhaust this one")
         if settings.get("CONN_MAX_AGE") != 0:
             wrong.append(f"CONN_MAX_AGE is {settings.get('CONN_MAX_AGE')!r}: under ASGI it stays 0 (chapter 09b)")
     judge(
         "Exercise 09e.1",
         not wrong,
         f"{'; '.join(dict.fromkeys(wrong))}. Return a dict: HOST and PORT from the arguments, "
-        "DISABLE_SERVER_SIDE_CURSORS=True, and leave CONN_MAX_AGE at 0.",
+        "DISABLE_SERVER_SIDE_CURSORS=True, OPTIONS without a pool, and leave CONN_MAX_AGE at 0.",
     )

@@ -188,6 +188,38 @@ async def test_watch_sends_an_event_when_the_status_changes(seeded):
     assert rest.count('event: status\ndata: {"slug": "article-41", "status": "published"}') == 1
 
 
+async def test_watch_ends_with_an_event_when_the_article_is_deleted(seeded):
+    response = await AsyncClient().get("/articles/async/article-41/watch/", {"seconds": "1", "interval": "0.05"})
+    stream = aiter(response.streaming_content)
+    assert b'"status": "draft"' in await anext(stream)
+    await ArticleTransition.objects.filter(article__slug="article-41").adelete()
+    await Article.objects.filter(slug="article-41").adelete()
+    rest = b"".join([chunk async for chunk in stream]).decode()
+    assert rest.endswith('event: deleted\ndata: {"slug": "article-41"}\n\n')
+
+
+@pytest.mark.parametrize("variant", ["watch", "watch/holding"])
+async def test_a_database_error_during_a_look_ends_the_stream_with_an_error_event(seeded, monkeypatch, caplog, variant):
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    first_look = QuerySet.afirst
+    calls = []
+
+    async def failing_after_the_first(queryset):
+        calls.append(queryset)
+        if len(calls) > 1:
+            raise OperationalError("the database went away")
+        return await first_look(queryset)
+
+    monkeypatch.setattr(QuerySet, "afirst", failing_after_the_first)
+    response = await AsyncClient().get(f"/articles/async/article-41/{variant}/", {"seconds": "1", "interval": "0.05"})
+    events = await _events(response)
+    assert events[-1] == 'event: error\ndata: {"error": "the database is busy right now; reconnect later"}'
+    assert len(events) == 2  # the status, then the error: the stream ended at the failed look
+    assert "watch article-41: the database went away (stream ended)" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [

@@ -1,7 +1,7 @@
 import sqlite3
 
 import pytest
-from psycopg_pool import PoolTimeout
+from psycopg_pool import PoolTimeout, TooManyRequests
 
 from config.errors import ApiError, database_busy
 from config.params import float_list_param, float_param, int_list_param, int_param, json_body
@@ -89,6 +89,7 @@ class _PostgresError(Exception):
         (_PostgresError("42P01"), False),  # undefined_table: a defect
         (ValueError("database is locked"), False),  # the words alone are not enough
         (PoolTimeout("couldn't get a connection after 1.00 sec"), True),  # no free connection in the pool in time
+        (TooManyRequests("the pool has already 4 requests waiting"), True),  # the pool's max_waiting
     ],
 )
 def test_database_busy_tells_a_busy_database_from_a_defect(cause, busy):

@@ -123,23 +123,19 @@ def test_09c_1_accepts_uvicorn_trusting_one_proxy_and_shedding_load():
             check_09_proxy_command(wrong)
 
 
-def test_09e_1_accepts_the_bouncer_without_server_side_cursors_and_rejects_near_misses():
-    check_09_behind_bouncer(lambda host, port: {"HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": True})
-    check_09_behind_bouncer(
-        lambda host, port: {"HOST": host, "PORT": str(port), "DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {}}
-    )
+def test_09e_1_accepts_the_bouncer_without_a_pool_or_server_side_cursors_and_rejects_near_misses():
+    right = {"DISABLE_SERVER_SIDE_CURSORS": True, "OPTIONS": {}}
+    check_09_behind_bouncer(lambda host, port: {"HOST": host, "PORT": port, **right})
+    check_09_behind_bouncer(lambda host, port: {"HOST": host, "PORT": str(port), **right, "CONN_MAX_AGE": 0})
     near_misses = {
-        "server-side cursors are still on": lambda host, port: {"HOST": host, "PORT": port},
-        "would connect to 10.0.0.7:6432": lambda host, port: {
-            "HOST": "10.0.0.7", "PORT": 6432, "DISABLE_SERVER_SIDE_CURSORS": True
-        },  # the first case's answer, whatever the arguments
-        "CONN_MAX_AGE is 60": lambda host, port: {
-            "HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": True, "CONN_MAX_AGE": 60
-        },
+        "server-side cursors are still on": lambda host, port: {"HOST": host, "PORT": port, "OPTIONS": {}},
+        "keeps psycopg's pool": lambda host, port: {"HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": True},
+        "would connect to 10.0.0.7:6432": lambda host, port: {"HOST": "10.0.0.7", "PORT": 6432, **right},
+        "CONN_MAX_AGE is 60": lambda host, port: {"HOST": host, "PORT": port, **right, "CONN_MAX_AGE": 60},
         "not a dict": lambda host, port: f"postgres://postgres@{host}:{port}/course",
         "raised KeyError": lambda host, port: {}["HOST"],
-        "still on": lambda host, port: {"HOST": host, "PORT": port, "DISABLE_SERVER_SIDE_CURSORS": "yes"},
-    }  # fmt: skip
+        "still on": lambda host, port: {"HOST": host, "PORT": port, "OPTIONS": {}, "DISABLE_SERVER_SIDE_CURSORS": 1},
+    }
     for hint, wrong in near_misses.items():
         with pytest.raises(NotYet, match=hint):
             check_09_behind_bouncer(wrong)

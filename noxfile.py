@@ -5,6 +5,7 @@
     nox -s live            the tests that start servers or other processes
     nox -s notebooks       the notebooks only, executed and compared (all, or the ones named after --)
     nox -s tests_postgres  the same against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/course)
+    nox -s tests_django6   the same on the Django 6.x track (SQLite): Python 3.12 or newer, requirements-django6.txt
     nox -s course          JupyterLab at chapters/00-start-here.ipynb, with the project's database ready
     nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
@@ -31,7 +32,8 @@ import nox
 
 ROOT = Path(__file__).parent
 NOTEBOOK_DIRS = ["chapters", "labs"]
-INSTALL_INPUTS = ("requirements.txt", "pyproject.toml")  # what install() installs from
+REQUIREMENTS = "requirements.txt"  # the default track: Django 5.2 LTS, on Python 3.11 or newer
+REQUIREMENTS_DJANGO6 = "requirements-django6.txt"  # the Django 6.x track, on Python 3.12 or newer
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/course"
 SQLITE = {"DATABASE_URL": ""}  # an empty DATABASE_URL selects the SQLite file beside manage.py
 
@@ -39,18 +41,19 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_venv = "yes"
 
 
-def install(session: nox.Session) -> None:
+def install(session: nox.Session, requirements: str = REQUIREMENTS) -> None:
     """Install the pinned requirements and the project, once per environment and version of the pins.
 
-    A stamp in the environment records what was installed (a hash of requirements.txt and pyproject.toml): a
+    A stamp in the environment records what was installed (a hash of the requirements file and pyproject.toml): a
     second `nox -s lab -- 01` starts its checks in seconds instead of asking pip again, and a changed pin
     reinstalls. `--no-reuse-existing-virtualenvs` (or deleting .nox/) starts from nothing."""
-    wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in INSTALL_INPUTS)).hexdigest()
+    inputs = (requirements, "pyproject.toml")
+    wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in inputs)).hexdigest()
     stamp = Path(session.virtualenv.location) / ".course-installed"
     if stamp.is_file() and stamp.read_text() == wanted:
         session.log(f"the pinned requirements are already installed in {session.virtualenv.location}")
         return
-    session.install("-r", "requirements.txt")
+    session.install("-r", requirements)
     session.install("--no-deps", "-e", ".")
     # matplotlib builds its font cache on first import and says so on stderr: do it here, not in a notebook.
     # run_install: this belongs to installing, so it also runs under `nox --install-only` (session.run would not).
@@ -163,6 +166,36 @@ def tests_postgres(session: nox.Session) -> None:
     install(session)
     debian_tools(session)
     session.run(*pytest_command(session), env={"DATABASE_URL": url})
+
+
+def newer_python() -> str:
+    """A Python for the Django 6.x track (3.12 or newer): the newest python3.13 or python3.12 on PATH, else one that
+    pyenv installed but has not activated (pyenv's shims run only the active version, and nox finds only those).
+    Where there is none, nox stops with "Python interpreter >=3.12 not found" (nox.options below): install one, for
+    example `pyenv install 3.12` or `uv python install 3.12`, and run the session again."""
+    for name in ("python3.13", "python3.12"):
+        found = shutil.which(name)
+        if found and "shims" not in Path(found).parts:
+            return found
+    versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    for name in ("python3.13", "python3.12"):
+        installed = sorted(versions.glob(f"3.1[23].*/bin/{name}"))
+        if installed:
+            return str(installed[-1])
+    return ">=3.12"
+
+
+# A session whose Python is missing fails (nox would otherwise skip it, and the run would still succeed).
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session(python=newer_python())
+def tests_django6(session: nox.Session) -> None:
+    """The suite on the Django 6.x track (requirements-django6.txt): the project's tests and every notebook,
+    executed and compared on SQLite. The notebooks print version-labelled lines where the two versions differ."""
+    install(session, REQUIREMENTS_DJANGO6)
+    debian_tools(session)
+    session.run(*pytest_command(session), env=SQLITE)
 
 
 def prepare_database(session: nox.Session) -> None:

@@ -20,6 +20,7 @@ class Recorder(FakeSession):
         ("tests", ["tests/config", "-k", "middleware"], [*OPTIONS, "tests/config", "-k", "middleware"]),
         ("tests", ["-k", "middleware"], [*OPTIONS, "-k", "middleware", "tests", "chapters", "labs"]),
         ("tests", ["--lf"], [*OPTIONS, "--lf", "tests", "chapters", "labs"]),
+        ("tests_django6", [], [*OPTIONS, "tests", "chapters", "labs"]),
         ("fast", [], [*OPTIONS, "-m", "not live", "tests"]),
         ("fast", ["tests/pages"], [*OPTIONS, "-m", "not live", "tests/pages"]),
         ("live", [], [*OPTIONS, "-m", "live", "tests"]),
@@ -68,3 +69,23 @@ def test_only_what_is_missing_is_installed(noxfile, monkeypatch):
     noxfile.debian_tools(session)
     assert session.installs[-1][0][-1] == "nginx"
     assert "chromium" not in session.installs[-1][0]
+
+
+def test_the_django6_track_installs_its_own_pins(noxfile, tmp_path):
+    session = Recorder(location=tmp_path)
+    noxfile.tests_django6(session)
+    assert session.installs[0] == ("-r", "requirements-django6.txt")
+
+
+def test_the_django6_track_finds_a_newer_python_on_path_or_in_pyenv_or_says_it_needs_one(noxfile, monkeypatch, tmp_path):
+    shims = tmp_path / "pyenv" / "shims"  # pyenv's shims run only the active version: never chosen
+    monkeypatch.setattr(noxfile.shutil, "which", lambda name: str(shims / name))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    assert noxfile.newer_python() == ">=3.12"  # nox then stops with "Python interpreter >=3.12 not found"
+    for version in ("3.12.1", "3.12.10"):
+        installed = tmp_path / "pyenv" / "versions" / version / "bin" / "python3.12"
+        installed.parent.mkdir(parents=True)
+        installed.touch()
+    assert noxfile.newer_python() == str(installed)  # the newest installed (sorted by path: 3.12.10 after 3.12.1)
+    monkeypatch.setattr(noxfile.shutil, "which", lambda name: "/usr/bin/python3.12" if name == "python3.12" else None)
+    assert noxfile.newer_python() == "/usr/bin/python3.12"

@@ -177,7 +177,7 @@ def test_nox_lab_session_stops_with_a_message_when_postgresql_is_unreachable(nox
 def test_a_second_session_in_the_same_environment_installs_nothing_until_a_pin_changes(noxfile, monkeypatch, tmp_path):
     project = tmp_path / "project"
     project.mkdir()
-    for name in noxfile.INSTALL_INPUTS:
+    for name in (noxfile.REQUIREMENTS, noxfile.REQUIREMENTS_DJANGO6, "pyproject.toml"):
         (project / name).write_text(f"{name} as pinned\n")
     monkeypatch.setattr(noxfile, "ROOT", project)
     venv = tmp_path / "venv"
@@ -193,6 +193,11 @@ def test_a_second_session_in_the_same_environment_installs_nothing_until_a_pin_c
     third = FakeSession(location=venv)
     noxfile.install(third)
     assert len(third.installs) == 3
+
+    # The Django 6.x track's pins are another installation: the stamp of the first does not stand for it.
+    fourth = FakeSession(location=venv)
+    noxfile.install(fourth, noxfile.REQUIREMENTS_DJANGO6)
+    assert fourth.installs[0] == ("-r", "requirements-django6.txt")
 
 
 def descendants(process) -> list:

@@ -7,6 +7,7 @@
     nox -s tests_postgres  the same against PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/course)
     nox -s tests_django6   the same on the Django 6.x track (SQLite): Python 3.12 or newer, requirements-django6.txt
     nox -s course          JupyterLab at chapters/00-start-here.ipynb, with the project's database ready
+    nox -s course_django6  the same on the Django 6.x track, at chapter 13 (what changes on Django 6)
     nox -s serve           the project under uvicorn on http://127.0.0.1:8000, with a seeded database
     nox -s execute         re-run notebooks in place to refresh their outputs (all, or the ones named after --)
     nox -s notebook_diffs  make `git diff` show notebook changes cell by cell (nbdime), for reviewing a refresh
@@ -34,6 +35,7 @@ ROOT = Path(__file__).parent
 NOTEBOOK_DIRS = ["chapters", "labs"]
 REQUIREMENTS = "requirements.txt"  # the default track: Django 5.2 LTS, on Python 3.11 or newer
 REQUIREMENTS_DJANGO6 = "requirements-django6.txt"  # the Django 6.x track, on Python 3.12 or newer
+OVERLAY_PINS = ("django==", "django-tasks==")  # Django 5.2 beside 6.x, for chapter 13's side-by-side experiments
 DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/course"
 SQLITE = {"DATABASE_URL": ""}  # an empty DATABASE_URL selects the SQLite file beside manage.py
 
@@ -47,7 +49,7 @@ def install(session: nox.Session, requirements: str = REQUIREMENTS) -> None:
     A stamp in the environment records what was installed (a hash of the requirements file and pyproject.toml): a
     second `nox -s lab -- 01` starts its checks in seconds instead of asking pip again, and a changed pin
     reinstalls. `--no-reuse-existing-virtualenvs` (or deleting .nox/) starts from nothing."""
-    inputs = (requirements, "pyproject.toml")
+    inputs = (requirements, "pyproject.toml", *([REQUIREMENTS] if requirements == REQUIREMENTS_DJANGO6 else []))
     wanted = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in inputs)).hexdigest()
     stamp = Path(session.virtualenv.location) / ".course-installed"
     if stamp.is_file() and stamp.read_text() == wanted:
@@ -55,6 +57,13 @@ def install(session: nox.Session, requirements: str = REQUIREMENTS) -> None:
         return
     session.install("-r", requirements)
     session.install("--no-deps", "-e", ".")
+    if requirements == REQUIREMENTS_DJANGO6:
+        # Chapter 13 runs each experiment on Django 5.2 beside 6.x: 5.2 and the tasks backport, at requirements.txt's
+        # pins, go into a folder of their own that only a process started with it on PYTHONPATH imports
+        # (liveproject/versions.py).
+        pins = [line for line in (ROOT / REQUIREMENTS).read_text().splitlines() if line.startswith(OVERLAY_PINS)]
+        overlay = Path(session.virtualenv.location) / "django-5.2"
+        session.install("--no-deps", "--upgrade", "--target", str(overlay), *pins)
     # matplotlib builds its font cache on first import and says so on stderr: do it here, not in a notebook.
     # run_install: this belongs to installing, so it also runs under `nox --install-only` (session.run would not).
     session.run_install("python", "-c", "import matplotlib.font_manager", silent=True)
@@ -220,7 +229,17 @@ START_LABS = "from labs.loading import lab_folders, start_from_starter\nfor f in
 @nox.session
 def course(session: nox.Session) -> None:
     """JupyterLab at chapter 00, with the project's own database migrated and seeded."""
-    install(session)
+    open_course(session, REQUIREMENTS, "chapters/00-start-here.ipynb")
+
+
+@nox.session(python=newer_python())
+def course_django6(session: nox.Session) -> None:
+    """JupyterLab on the Django 6.x track (Python 3.12+), at chapter 13: what changes on Django 6."""
+    open_course(session, REQUIREMENTS_DJANGO6, "chapters/13-django-6.ipynb")
+
+
+def open_course(session: nox.Session, requirements: str, first: str) -> None:
+    install(session, requirements)
     prepare_database(session)
     # Each lab's working file (labs/NN-name/views.py) is the student's own copy of its starter, made once.
     session.run("python", "-c", START_LABS, silent=True)
@@ -228,7 +247,7 @@ def course(session: nox.Session) -> None:
     as_root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 else []
     session.run(
         "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",  # the whole course in the file browser
-        "--LabApp.default_url=/lab/tree/chapters/00-start-here.ipynb", *as_root, *session.posargs,
+        f"--LabApp.default_url=/lab/tree/{first}", *as_root, *session.posargs,
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,8 +55,12 @@ def backend() -> str:
 
 def template_key() -> str:
     """Changes whenever a migration or the seeding command changes: the project's migrations, and those of the apps
-    it installs (INSTALLED_APPS in config/settings.py, at the versions requirements.txt pins)."""
+    it installs (INSTALLED_APPS in config/settings.py, at the versions requirements.txt pins), and the Django that
+    runs them: the 5.2 and 6.x tracks each build their own template."""
+    from importlib.metadata import version
+
     digest = hashlib.sha256(SEED_PASSWORD.encode())
+    digest.update(f"django {version('django')}".encode())
     sources = sorted(PROJECT_ROOT.glob("*/migrations/*.py"))
     sources += [PROJECT_ROOT / "articles/management/commands/seed_articles.py", PROJECT_ROOT / "config/settings.py"]
     sources.append(PROJECT_ROOT / "requirements.txt")
@@ -65,9 +70,10 @@ def template_key() -> str:
     return digest.hexdigest()[:12]
 
 
-def _manage(database_url: str, *args: str) -> None:
+def _manage(database_url: str, *args: str, env: Mapping[str, str] | None = None) -> None:
     env = {
         **os.environ,
+        **(env or {}),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "1",
@@ -85,9 +91,9 @@ def _manage(database_url: str, *args: str) -> None:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
 
 
-def _migrate_and_seed(database_url: str) -> None:
-    _manage(database_url, "migrate", "--noinput", "-v0")
-    _manage(database_url, "seed_articles")
+def _migrate_and_seed(database_url: str, env: Mapping[str, str] | None = None) -> None:
+    _manage(database_url, "migrate", "--noinput", "-v0", env=env)
+    _manage(database_url, "seed_articles", env=env)
 
 
 @dataclass
@@ -132,15 +138,17 @@ def sqlite_options() -> dict:
     return dict(project_settings["DATABASES"]["default"]["OPTIONS"])
 
 
-def _sqlite_template() -> Path:
+def _sqlite_template(env: Mapping[str, str] | None = None, tag: str = "") -> Path:
+    """The seeded SQLite template, built once. `env` and `tag`: environment variables for the commands that build it
+    (another Django on PYTHONPATH, chapter 13) and a name for what they change, kept apart in the cache."""
     cache = Path(tempfile.gettempdir()) / f"liveproject-{os.getuid()}"
     cache.mkdir(exist_ok=True)
-    template = cache / f"template-{template_key()}.sqlite3"
+    template = cache / f"template-{template_key()}{tag}.sqlite3"
     if template.exists():
         return template
     building = cache / f"building-{os.getpid()}-{next(_counter)}.sqlite3"
     try:
-        _migrate_and_seed(f"sqlite:///{building}")
+        _migrate_and_seed(f"sqlite:///{building}", env)
         # The project opens SQLite in WAL mode; fold the log into the file so one file is the whole copy.
         with sqlite3.connect(building) as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -205,6 +205,40 @@ def expect_by_track(label: str, value: object, expected: Mapping[str, object], *
         raise EvidenceError(line)
 
 
+def django_track(version: tuple | None = None) -> str:
+    """The Django this process runs, as the course's tracks name it: "5.2" or "6.1" (major.minor)."""
+    if version is None:
+        import django
+
+        version = django.VERSION
+    return f"{version[0]}.{version[1]}"
+
+
+def expected_for_version(version: str, expected: Mapping[str, object]) -> object:
+    """The outcome `expected` gives for Django `version` ("6.1"): its key "6.1", else "6" (the longest that matches)."""
+    matching = [key for key in expected if version == key or version.startswith(f"{key}.")]
+    if not matching:
+        raise ValueError(f"no expectation for Django {version} in {sorted(expected)}")
+    return expected[max(matching, key=len)]
+
+
+def expect_by_version(label: str, value: object, expected: Mapping[str, object], *, version: str | None = None) -> None:
+    """A deterministic outcome that differs between Django versions (`expected`: version -> outcome, e.g.
+    {"5.2": False, "6": True}; a key matches the versions it begins, so "6" stands for 6.0 and 6.1, and the longest
+    matching key wins). Printed with what each version gives, so a reader on one track sees the other's too; this
+    version's value is printed inside « » and asserted. `version`: "major.minor" to hold it to; by default the
+    installed Django's (django_track())."""
+    version = version or django_track()
+    want = expected_for_version(version, expected)
+    ok = value == want
+    shown = dict(sorted(value.items(), key=repr)) if isinstance(value, Counter) else value
+    versions = "; ".join(f"{key if key.count('.') else key + '.x'}: {outcome}" for key, outcome in expected.items())
+    line = f"{label}: {measured(shown, '')} (expected on Django {versions}) {PASSED if ok else FAILED}"
+    emit("expect", line, value=value, expected=want, version=version)
+    if not ok:
+        raise EvidenceError(line)
+
+
 def show(label: str, value: object) -> None:
     """An observed fact, printed as `label: value` (a boolean Django computed, an outcome, a name)."""
     emit("show", f"{label}: {value}", value=value)

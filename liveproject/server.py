@@ -311,9 +311,9 @@ class LiveServer:
             )
             # With REDIS_URL set (in its env or this process's), its Redis keys are its own, like its database.
             env.setdefault("REDIS_PREFIX", f"liveserver-{folder.name}")
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(folder), str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-        )
+        # The server's own folder and the project first, then what `env` or this process put on PYTHONPATH (chapter
+        # 13's Django 5.2 beside 6.x: liveproject.versions.server_env).
+        env["PYTHONPATH"] = os.pathsep.join([str(folder), str(PROJECT_ROOT), *filter(None, [env.get("PYTHONPATH")])])
         return env
 
     def _launch(self, folder: Path) -> subprocess.Popen:

@@ -75,9 +75,14 @@ def test_the_django6_track_installs_its_own_pins(noxfile, tmp_path):
     session = Recorder(location=tmp_path)
     noxfile.tests_django6(session)
     assert session.installs[0] == ("-r", "requirements-django6.txt")
+    # and Django 5.2 with the tasks backport, at requirements.txt's pins, in a folder beside it (chapter 13)
+    overlay = next(args for args in session.installs if "--target" in args)
+    assert overlay[overlay.index("--target") + 1] == str(tmp_path / "django-5.2")
+    pinned = set((noxfile.ROOT / "requirements.txt").read_text().splitlines())
+    assert {arg.split("==")[0] for arg in overlay if arg in pinned} == {"django", "django-tasks"}
 
 
-def test_the_django6_track_finds_a_newer_python_on_path_or_in_pyenv_or_says_it_needs_one(noxfile, monkeypatch, tmp_path):
+def test_the_django6_track_finds_a_python_312_on_path_or_in_pyenv_or_says_it_needs_one(noxfile, monkeypatch, tmp_path):
     shims = tmp_path / "pyenv" / "shims"  # pyenv's shims run only the active version: never chosen
     monkeypatch.setattr(noxfile.shutil, "which", lambda name: str(shims / name))
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))

@@ -63,6 +63,7 @@ def test_sqlite_options_are_the_projects_on_either_track(monkeypatch):
     assert os.environ["DATABASE_URL"] == "postgres://postgres@127.0.0.1:5432/course"  # left as it was
 
 
+@pytest.mark.live  # builds the seeded template with manage.py when this machine has none for this version yet
 def test_a_sqlite_copy_is_handed_over_in_wal_mode_and_in_one_file(tmp_path):
     # In rollback-journal mode, a fresh server's first burst raced to switch it to WAL: "database is locked", a 500.
     import contextlib

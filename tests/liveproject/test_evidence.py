@@ -111,6 +111,26 @@ def test_expect_by_track_shows_both_tracks_masks_this_ones_value_and_holds_it_to
     assert [entry["kind"] for entry in recorded(record)] == ["expect"] * 3
 
 
+def test_expect_by_version_shows_both_versions_masks_this_ones_value_and_holds_it_to_its_own(record, capsys):
+    both = {"5.2": False, "6": True}
+    evidence.expect_by_version("AsyncPaginator exists", False, both, version="5.2")
+    evidence.expect_by_version("AsyncPaginator exists", True, both, version="6.1")
+    with pytest.raises(evidence.EvidenceError):
+        evidence.expect_by_version("AsyncPaginator exists", True, both, version="5.2")
+    with pytest.raises(ValueError, match="no expectation for Django 4.2"):
+        evidence.expect_by_version("AsyncPaginator exists", False, both, version="4.2")
+    with pytest.raises(ValueError, match="no expectation for Django 6.10"):  # "6.1" does not begin "6.10"
+        evidence.expect_by_version("x", 1, {"6.1": 1}, version="6.10")
+    evidence.expect_by_version("a 6.1 change", 1, {"5.2": 0, "6": 0, "6.1": 1}, version="6.1")  # the longest key
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "AsyncPaginator exists: «False» (expected on Django 5.2: False; 6.x: True) ✓"
+    assert sanitize(lines[0]) == sanitize(lines[1])  # the two versions' outputs compare equal under nbval
+    assert lines[2].endswith("✗")
+    assert lines[3].endswith("✓")
+    assert [entry["kind"] for entry in recorded(record)] == ["expect"] * 4
+    assert evidence.django_track((6, 1, 3, "final", 0)) == "6.1"
+
+
 def test_claims_compute_their_verdict_from_the_parts(record, capsys):
     claims = evidence.Claims()
     claims.judge("aall() exists", {"QuerySet has aall": False}, evidence="§2", fix="async for")

@@ -81,7 +81,9 @@ async def announce_with_create_task(slug):
 
 
 async def announce_another_article(slug):
-    other = "article-02" if slug == "article-01" else "article-01"  # never the one asked for (the check picks at random)
+    other = (
+        "article-02" if slug == "article-01" else "article-01"
+    )  # never the one asked for (the check picks at random)
     return (await tasks.article_announce.aenqueue(slug=other)).id
 
 

@@ -1,0 +1,143 @@
+"""Django 5.2 beside Django 6.x: one experiment, run on each version, side by side (chapter 13).
+
+The 6.x track's environment (`nox -s tests_django6`, `nox -s course_django6`) holds Django 6.x, and in a folder of
+its own beside it (`django-5.2` in the environment, which the noxfile fills) Django 5.2 and the tasks backport at
+requirements.txt's pins. A process started with that folder first on PYTHONPATH imports Django 5.2; any other
+process of the environment imports 6.x. So one kernel can ask both:
+
+    from liveproject.versions import on_both
+
+    def paginator_names():
+        import django.core.paginator as paginator
+        return sorted(name for name in dir(paginator) if name.endswith("Paginator"))
+
+    on_both(paginator_names)   # {"5.2": ["Paginator"], "6.1": ["AsyncPaginator", "BasePaginator", "Paginator"]}
+
+`run_on(version, function)` runs `function` (defined at the top of a cell, with its imports inside it: only its
+source travels) in a fresh Python process of that version, with the project's settings and its own copy of a
+migrated, seeded SQLite database that the same version built, and returns what it returned, as JSON carries it.
+A coroutine function is awaited there. Each process is waited for with a deadline and is gone when the call returns.
+`server_env(version)` is the environment a LiveServer needs to serve the project on that version.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+from liveproject.databases import PROJECT_ROOT, _sqlite_template
+from liveproject.evidence import django_track, expect, expected_for_version
+
+OLD = "5.2"  # the LTS the course pins
+OVERLAY = Path(sys.prefix) / "django-5.2"  # Django 5.2 beside 6.x, in the 6.x track's environment
+_MARK = "--liveproject-result--"
+_RUNNER = """
+import asyncio, inspect, json, sys
+import django
+django.setup()
+{source}
+async def _wait(awaitable):
+    return await awaitable
+try:
+    result = {name}(*json.loads(sys.argv[1]))
+    if inspect.isawaitable(result):
+        result = asyncio.run(_wait(result))
+    text = json.dumps(result)
+except Exception as error:
+    if not {catch!r}:
+        raise
+    text = json.dumps({{"raised": type(error).__name__, "message": str(error)}})
+print()
+print({mark!r} + text)
+"""
+
+
+class OtherVersionMissing(RuntimeError):
+    """Django 5.2 is not installed beside 6.x here: this kernel is not the 6.x track's."""
+
+
+def versions() -> tuple[str, str]:
+    """The two versions side by side: ("5.2", the 6.x this environment runs, as "6.1")."""
+    new = django_track()
+    if new == OLD or not (OVERLAY / "django").is_dir():
+        raise OtherVersionMissing(
+            f"this kernel runs Django {new}, without Django {OLD} beside a 6.x: chapter 13 runs on the 6.x track. Open "
+            "it with `nox -s course_django6` (JupyterLab on Python 3.12+ with both), or run `nox -s tests_django6`."
+        )
+    return OLD, new
+
+
+def server_env(version: str) -> dict[str, str]:
+    """Environment variables that make a process of this environment import `version` (LiveServer(env=...))."""
+    old, new = versions()
+    if version == new:
+        return {}
+    if version != old:
+        raise ValueError(f"version must be {old!r} or {new!r}, not {version!r}")
+    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(OVERLAY), os.environ.get("PYTHONPATH", "")]))}
+
+
+def _source(function: Callable[..., object]) -> str:
+    source = textwrap.dedent(inspect.getsource(function))
+    if not source.lstrip().startswith(("def ", "async def ")):
+        raise ValueError(f"{function.__name__}: only a plain function travels (no decorator, not a lambda)")
+    return source
+
+
+def run_on(
+    version: str, function: Callable[..., object], *args: object, timeout: float = 60, catch: bool = False
+) -> object:
+    """Run `function(*args)` on Django `version` in a fresh process; return its result (JSON-shaped).
+
+    An exception it raises fails the call with the other process's traceback; with `catch`, the call returns
+    {"raised": its type's name, "message": its text} instead (an exercise check reads that)."""
+    env = server_env(version)
+    template = _sqlite_template(env, tag=f"-on-django-{version}")
+    folder = Path(tempfile.mkdtemp(prefix=f"liveproject-django-{version}-"))
+    try:
+        database = folder / "db.sqlite3"
+        shutil.copyfile(template, database)
+        script = _RUNNER.format(source=_source(function), name=function.__name__, mark=_MARK, catch=catch)
+        completed = subprocess.run(
+            [sys.executable, "-c", script, json.dumps(list(args))],
+            cwd=PROJECT_ROOT,
+            env={
+                **os.environ,
+                **env,
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": f"sqlite:///{database}",
+            },
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    lines = completed.stdout.splitlines()
+    results = [line[len(_MARK) :] for line in lines if line.startswith(_MARK)]
+    if completed.returncode or not results:
+        raise RuntimeError(
+            f"{function.__name__} failed on Django {version} (exit {completed.returncode}):\n"
+            f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+        )
+    return json.loads(results[-1])
+
+
+def on_both(function: Callable[..., object], *args: object, timeout: float = 60) -> dict[str, object]:
+    """`function(*args)` run on Django 5.2 and on this environment's 6.x: {"5.2": result, "6.1": result}."""
+    return {version: run_on(version, function, *args, timeout=timeout) for version in versions()}
+
+
+def expect_on_both(label: str, results: dict[str, object], expected: dict[str, object]) -> None:
+    """One line per version: `label, Django 5.2: outcome ✓`, each held to what `expected` gives for that version
+    (keys as in expect_by_version: "5.2", "6", "6.1"). What a cell prints is then the same on every run."""
+    for version, value in results.items():
+        expect(f"{label}, Django {version}", value, expected_for_version(version, expected))

@@ -1,0 +1,102 @@
+"""liveproject.exercises.ch13: the check passes the right answer on both versions and rejects each near-miss."""
+
+import django
+import pytest
+
+from liveproject.exercises.common import NotYet
+from liveproject.versions import OVERLAY
+
+pytestmark = [
+    pytest.mark.live,  # each check starts a process per version
+    pytest.mark.skipif(
+        django.VERSION < (6, 0) or not (OVERLAY / "django").is_dir(),
+        reason="the 6.x track's environment (nox -s tests_django6) holds Django 5.2 beside 6.x",
+    ),
+]
+
+
+async def titles_on_page(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10).apage(number)
+        return [article.title for article in await page.aget_object_list()]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+
+    return await sync_to_async(read_page)()
+
+
+async def only_async_paginator(number):
+    from django.core.paginator import AsyncPaginator
+
+    from articles.models import Article
+
+    page = await AsyncPaginator(Article.objects.published().order_by("-published_at"), 10).apage(number)
+    return [article.title for article in await page.aget_object_list()]
+
+
+async def sync_paginator_on_the_loop(number):
+    from django.core.paginator import Paginator
+
+    from articles.models import Article
+
+    return [
+        article.title for article in Paginator(Article.objects.published().order_by("-published_at"), 10).page(number)
+    ]
+
+
+async def always_the_first_page(number):
+    from articles.models import Article
+
+    return [article.title async for article in Article.objects.published().order_by("-published_at")[:10]]
+
+
+async def oldest_first(number):
+    from articles.models import Article
+
+    start = (number - 1) * 10
+    rows = Article.objects.published().order_by("published_at")[start : start + 10]
+    return [article.title async for article in rows]
+
+
+async def the_page_itself(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        return await paginator.AsyncPaginator(newest_first, 10).apage(number)  # a page, not its titles
+    return await sync_to_async(
+        lambda: [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+    )()
+
+
+def test_13_1_accepts_a_page_that_runs_on_both_versions():
+    from liveproject.exercises.ch13 import check_13_titles_on_page
+
+    check_13_titles_on_page(titles_on_page)
+
+
+@pytest.mark.parametrize(
+    ("near_miss", "lesson"),
+    [
+        (only_async_paginator, "Django 5.2 has no AsyncPaginator"),
+        (sync_paginator_on_the_loop, "sync_to_async"),
+        (always_the_first_page, "other titles than that page's"),
+        (oldest_first, "other titles than that page's|wrong order"),
+        (the_page_itself, "not JSON serializable"),
+    ],
+)
+def test_13_1_rejects_a_near_miss_with_its_lesson(near_miss, lesson):
+    from liveproject.exercises.ch13 import check_13_titles_on_page
+
+    with pytest.raises(NotYet, match=lesson):
+        check_13_titles_on_page(near_miss)

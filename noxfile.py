@@ -178,16 +178,17 @@ def tests_postgres(session: nox.Session) -> None:
 
 
 def newer_python() -> str:
-    """A Python for the Django 6.x track (3.12 or newer): the newest python3.13 or python3.12 on PATH, else one that
-    pyenv installed but has not activated (pyenv's shims run only the active version, and nox finds only those).
+    """A Python for the Django 6.x track (3.12 or newer): python3.12 (requirements-django6.txt was compiled on it),
+    else python3.13, on PATH, else one that pyenv installed but has not activated (pyenv's shims run only the active
+    version, and nox finds only those).
     Where there is none, nox stops with "Python interpreter >=3.12 not found" (nox.options below): install one, for
     example `pyenv install 3.12` or `uv python install 3.12`, and run the session again."""
-    for name in ("python3.13", "python3.12"):
+    for name in ("python3.12", "python3.13"):
         found = shutil.which(name)
         if found and "shims" not in Path(found).parts:
             return found
     versions = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    for name in ("python3.13", "python3.12"):
+    for name in ("python3.12", "python3.13"):
         installed = sorted(versions.glob(f"3.1[23].*/bin/{name}"))
         if installed:
             return str(installed[-1])

@@ -1,7 +1,7 @@
 """Is this machine ready for the course? Run `python -m liveproject.env_check`, or see chapter 00.
 
-Each line is one check and its verdict. Versions are compared with requirements.txt, because every
-number and output in the notebooks was produced with exactly those versions.
+Each line is one check and its verdict. Versions are compared with requirements.txt (requirements-django6.txt on
+the Django 6.x track), because every number and output in the notebooks was produced with exactly those versions.
 """
 
 from __future__ import annotations
@@ -24,9 +24,19 @@ KEY_PACKAGES = [
 OPERATING_SYSTEMS = {"Linux": "Linux", "Darwin": "macOS"}  # platform.system() -> the name printed
 
 
+def requirements_file() -> str:
+    """The pins of this environment's track: requirements-django6.txt where Django 6 is installed (`nox -s
+    tests_django6`, `nox -s course_django6`), requirements.txt everywhere else."""
+    try:
+        major = int(metadata.version("django").split(".")[0])
+    except metadata.PackageNotFoundError:
+        major = 0
+    return "requirements-django6.txt" if major >= 6 else "requirements.txt"
+
+
 def pinned_versions() -> dict[str, str]:
     pins = {}
-    for line in (PROJECT_ROOT / "requirements.txt").read_text().splitlines():
+    for line in (PROJECT_ROOT / requirements_file()).read_text().splitlines():
         line = line.split("#")[0].strip()
         if "==" in line:
             name, version = line.split("==", 1)

@@ -64,8 +64,20 @@ class CommandRun:
         return next((line for line in reversed(self.lines) if line.strip()), "")
 
     def summary_lines(self) -> list[str]:
-        """The output without traceback frames (the indented lines and the source lines under them)."""
-        return [line for line in self.lines if line.strip() and not line.startswith(" ")]
+        """The output without traceback frames (the indented lines and the source lines under them), and without
+        the tracebacks chained after an exception (Django 6 re-raises a failed check `from` the first error: "The
+        above exception was the direct cause...", another traceback, the same error again)."""
+        summary, chained = [], False
+        for line in self.lines:
+            if not line.strip() or line.startswith(" "):
+                continue
+            if line.startswith(("The above exception was", "During handling of the above exception")):
+                chained = True
+            elif chained and not line.startswith("Traceback"):
+                chained = False  # the chained traceback's own exception line: left out with it
+            elif not chained:
+                summary.append(line)
+        return summary
 
 
 def _settings_module(folder: Path, settings: dict) -> str:

@@ -70,3 +70,21 @@ def test_runserver_serves_the_project():
     assert run.answered_http is True
     assert "System check identified no issues (0 silenced)." in run.lines
     assert children_running_manage_py() == []
+
+
+def test_the_summary_leaves_out_frames_and_the_chained_traceback_of_a_reraised_error():
+    from liveproject.startup_checks import CommandRun
+
+    error = "django.core.exceptions.ImproperlyConfigured: handlers must be all sync or all async."
+    output = "\n".join([
+        "Performing system checks...", "Traceback (most recent call last):", '  File "x.py", line 1', "    f()", error,
+        "", "The above exception was the direct cause of the following exception:", "",
+        "Traceback (most recent call last):", '  File "y.py", line 2', error, "runserver stopped",
+    ])  # fmt: skip
+    run = CommandRun(args=("runserver",), returncode=None, output=output)
+    assert run.summary_lines() == [
+        "Performing system checks...",
+        "Traceback (most recent call last):",
+        error,
+        "runserver stopped",
+    ]

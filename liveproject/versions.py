@@ -22,10 +22,12 @@ A coroutine function is awaited there. Each process is waited for with a deadlin
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,24 +41,30 @@ from liveproject.evidence import django_track, expect, expected_for_version
 OLD = "5.2"  # the LTS the course pins
 OVERLAY = Path(sys.prefix) / "django-5.2"  # Django 5.2 beside 6.x, in the 6.x track's environment
 _MARK = "--liveproject-result--"
+# The experiment's source, and the `before` function's, run in a namespace of their own: a function named `json` or
+# `asyncio` cannot shadow what the runner itself uses.
 _RUNNER = """
-import asyncio, inspect, json, sys
-import django
-django.setup()
-{source}
+import asyncio as _asyncio, inspect as _inspect, json as _json, sys as _sys
+import django as _django
+_django.setup()
+_namespace = {{}}
+exec(compile({before_source!r}, "<before>", "exec"), _namespace)
+exec(compile({source!r}, "<experiment>", "exec"), _namespace)
 async def _wait(awaitable):
     return await awaitable
 try:
-    result = {name}(*json.loads(sys.argv[1]))
-    if inspect.isawaitable(result):
-        result = asyncio.run(_wait(result))
-    text = json.dumps(result)
-except Exception as error:
+    if {before_name!r}:
+        _namespace[{before_name!r}]()
+    _result = _namespace[{name!r}](*_json.loads(_sys.argv[1]))
+    if _inspect.isawaitable(_result):
+        _result = _asyncio.run(_wait(_result))
+    _text = _json.dumps(_result)
+except Exception as _error:
     if not {catch!r}:
         raise
-    text = json.dumps({{"raised": type(error).__name__, "message": str(error)}})
+    _text = _json.dumps({{"raised": type(_error).__name__, "message": str(_error)}})
 print()
-print({mark!r} + text)
+print({mark!r} + _json.dumps([".".join(map(str, _django.VERSION[:2])), _json.loads(_text)]))
 """
 
 
@@ -76,37 +84,64 @@ def versions() -> tuple[str, str]:
 
 
 def server_env(version: str) -> dict[str, str]:
-    """Environment variables that make a process of this environment import `version` (LiveServer(env=...))."""
+    """Environment variables that make a process of this environment import `version` (LiveServer(env=...)): the
+    folder with Django 5.2 first on PYTHONPATH for 5.2, and never on it for 6.x."""
     old, new = versions()
-    if version == new:
-        return {}
-    if version != old:
+    if version not in (old, new):
         raise ValueError(f"version must be {old!r} or {new!r}, not {version!r}")
-    return {"PYTHONPATH": os.pathsep.join(filter(None, [str(OVERLAY), os.environ.get("PYTHONPATH", "")]))}
+    inherited = [path for path in os.environ.get("PYTHONPATH", "").split(os.pathsep) if path and path != str(OVERLAY)]
+    return {"PYTHONPATH": os.pathsep.join([str(OVERLAY), *inherited] if version == old else inherited)}
 
 
-def _source(function: Callable[..., object]) -> str:
+def _source(function: Callable[..., object] | None) -> str:
+    if function is None:
+        return ""
     source = textwrap.dedent(inspect.getsource(function))
     if not source.lstrip().startswith(("def ", "async def ")):
         raise ValueError(f"{function.__name__}: only a plain function travels (no decorator, not a lambda)")
     return source
 
 
+def _template(version: str, env: dict[str, str]) -> Path:
+    """The seeded SQLite template this version built: keyed by the exact Django it imports (5.2.x from the folder)."""
+    if version == OLD:
+        from importlib.metadata import distributions
+
+        installed = next(d.version for d in distributions(path=[str(OVERLAY)]) if d.metadata["Name"] == "Django")
+    else:
+        installed = version
+    return _sqlite_template(env, tag=f"-on-django-{installed}")
+
+
 def run_on(
-    version: str, function: Callable[..., object], *args: object, timeout: float = 60, catch: bool = False
+    version: str,
+    function: Callable[..., object],
+    *args: object,
+    timeout: float = 60,
+    catch: bool = False,
+    before: Callable[[], object] | None = None,
 ) -> object:
     """Run `function(*args)` on Django `version` in a fresh process; return its result (JSON-shaped).
 
-    An exception it raises fails the call with the other process's traceback; with `catch`, the call returns
-    {"raised": its type's name, "message": its text} instead (an exercise check reads that)."""
+    An exception it raises fails the call with the other process's output; with `catch`, the call returns
+    {"raised": its type's name, "message": its text} instead (an exercise check reads that). `before`, a function
+    without arguments, runs first in the same process, on the same database (an exercise check arranges its data).
+    The process runs in a session of its own: at `timeout` it is killed with everything it started."""
     env = server_env(version)
-    template = _sqlite_template(env, tag=f"-on-django-{version}")
+    template = _template(version, env)
+    script = _RUNNER.format(
+        source=_source(function),
+        name=function.__name__,
+        before_source=_source(before),
+        before_name=before.__name__ if before else "",
+        mark=_MARK,
+        catch=catch,
+    )
     folder = Path(tempfile.mkdtemp(prefix=f"liveproject-django-{version}-"))
     try:
         database = folder / "db.sqlite3"
         shutil.copyfile(template, database)
-        script = _RUNNER.format(source=_source(function), name=function.__name__, mark=_MARK, catch=catch)
-        completed = subprocess.run(
+        process = subprocess.Popen(
             [sys.executable, "-c", script, json.dumps(list(args))],
             cwd=PROJECT_ROOT,
             env={
@@ -115,20 +150,35 @@ def run_on(
                 "DJANGO_SETTINGS_MODULE": "config.settings",
                 "DATABASE_URL": f"sqlite:///{database}",
             },
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=timeout,
+            start_new_session=True,
         )
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            raise RuntimeError(
+                f"{function.__name__} on Django {version} ran longer than {timeout} s, and was stopped:\n"
+                f"{stdout[-2000:]}{stderr[-2000:]}"
+            ) from None
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # anything the experiment started and left running
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    lines = completed.stdout.splitlines()
-    results = [line[len(_MARK) :] for line in lines if line.startswith(_MARK)]
-    if completed.returncode or not results:
+    results = [line[len(_MARK) :] for line in stdout.splitlines() if line.startswith(_MARK)]
+    if process.returncode or not results:
         raise RuntimeError(
-            f"{function.__name__} failed on Django {version} (exit {completed.returncode}):\n"
-            f"{completed.stdout[-2000:]}{completed.stderr[-2000:]}"
+            f"{function.__name__} failed on Django {version} (exit {process.returncode}):\n"
+            f"{stdout[-2000:]}{stderr[-2000:]}"
         )
-    return json.loads(results[-1])
+    ran_on, result = json.loads(results[-1])
+    if ran_on != version:
+        raise RuntimeError(f"{function.__name__} was to run on Django {version}, and ran on {ran_on}")
+    return result
 
 
 def on_both(function: Callable[..., object], *args: object, timeout: float = 60) -> dict[str, object]:

@@ -65,3 +65,49 @@ def test_a_failure_shows_the_other_processs_traceback():
 def test_only_a_plain_function_travels():
     with pytest.raises(ValueError, match="only a plain function"):
         versions.run_on("5.2", lambda: 1)
+
+
+def start_a_sleeper_and_wait():
+    import subprocess
+    import sys
+    import time
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    print("sleeper", sleeper.pid, flush=True)
+    time.sleep(60)
+
+
+def add_an_article():
+    from django.contrib.auth import get_user_model
+
+    from articles.models import Article
+
+    Article.objects.create(slug="added-before", title="Added before", author=get_user_model().objects.first())
+
+
+def count_all_articles():
+    from articles.models import Article
+
+    return Article.objects.count()
+
+
+@on_the_6x_track
+@pytest.mark.live
+def test_a_run_past_its_timeout_is_stopped_with_what_it_started(monkeypatch):
+    import re
+
+    import psutil
+
+    with pytest.raises(RuntimeError, match="ran longer than 3 s") as failure:
+        versions.run_on("5.2", start_a_sleeper_and_wait, timeout=3)
+    sleeper = int(re.search(r"sleeper (\d+)", str(failure.value)).group(1))
+    assert not psutil.pid_exists(sleeper) or psutil.Process(sleeper).status() == psutil.STATUS_ZOMBIE
+
+
+@on_the_6x_track
+@pytest.mark.live
+def test_before_runs_first_on_the_same_database_and_the_version_is_checked(monkeypatch):
+    assert versions.run_on("5.2", count_all_articles, before=add_an_article) == 61
+    # 5.2's folder on this process's PYTHONPATH must not leak into a 6.x run
+    monkeypatch.setenv("PYTHONPATH", str(versions.OVERLAY))
+    assert versions.run_on(versions.versions()[1], django_version_and_paginators)[0] == django.get_version()

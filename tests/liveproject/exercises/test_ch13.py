@@ -79,6 +79,42 @@ async def the_page_itself(number):
     )()
 
 
+async def every_status(number):
+    from articles.models import Article
+
+    start = (number - 1) * 10
+    return [article.title async for article in Article.objects.order_by("-published_at")[start : start + 10]]
+
+
+async def newest_id_first(number):
+    from articles.models import Article
+
+    start = (number - 1) * 10
+    return [article.title async for article in Article.objects.published().order_by("-pk")[start : start + 10]]
+
+
+def not_async(number):
+    from django.core.paginator import Paginator
+
+    from articles.models import Article
+
+    return [
+        article.title for article in Paginator(Article.objects.published().order_by("-published_at"), 10).page(number)
+    ]
+
+
+SIZE = 10
+
+
+async def uses_a_name_from_another_cell(number):
+    from articles.models import Article
+
+    start = (number - 1) * SIZE
+    return [
+        article.title async for article in Article.objects.published().order_by("-published_at")[start : start + SIZE]
+    ]
+
+
 def test_13_1_accepts_a_page_that_runs_on_both_versions():
     from liveproject.exercises.ch13 import check_13_titles_on_page
 
@@ -93,6 +129,10 @@ def test_13_1_accepts_a_page_that_runs_on_both_versions():
         (always_the_first_page, "other titles than that page's"),
         (oldest_first, "other titles than that page's|wrong order"),
         (the_page_itself, "not JSON serializable"),
+        (every_status, "published articles only"),
+        (newest_id_first, "other titles than that page's"),
+        (not_async, "an async function"),
+        (uses_a_name_from_another_cell, "Only your function's source travels"),
     ],
 )
 def test_13_1_rejects_a_near_miss_with_its_lesson(near_miss, lesson):

@@ -4,8 +4,9 @@ The check runs your function on Django 5.2 and on 6.x, each in a process of its 
 (liveproject.versions), for every page, and compares what it returned with the page the check reads itself on the
 same version. Before each run it rearranges the articles so that a near-miss shows: the newest publication date
 belongs to an old article (ordering by id is not ordering by date), a draft carries a date (only published articles
-count), and 39 are published (the last page is not full). Nothing your function says about itself is taken on
-trust."""
+count), and 39 are published (the last page is not full). On Django 6.x it also takes the sync Paginator's page()
+and get_page() away, so that the 5.2 way (the sync paginator on a thread) fails there: the exercise asks for
+AsyncPaginator on 6.x. Nothing your function says about itself is taken on trust."""
 
 from __future__ import annotations
 
@@ -34,6 +35,17 @@ def _arrange_articles() -> None:
     draft.published_at = newest.published_at + timedelta(days=1)  # a draft with a date: not on any page
     draft.save(update_fields=["published_at"])
 
+    import django
+
+    if django.VERSION >= (6, 0):  # the 5.2 way must not pass on 6.x: its sync Paginator is taken away
+        from django.core import paginator
+
+        def refused(self: object, number: object) -> None:
+            raise RuntimeError(f"the sync Paginator's page {number} was read on Django {django.get_version()}")
+
+        paginator.Paginator.page = refused
+        paginator.Paginator.get_page = refused
+
 
 def _published_titles_newest_first() -> list:
     """The check's own reading: every published article's title, newest publication first (a sync function)."""
@@ -47,6 +59,11 @@ def _hint_for(version: str, number: int, raised: str, message: str) -> str:
         return (
             f"On Django {version} it raised {raised}: {message}. Django 5.2 has no AsyncPaginator: ask "
             "`hasattr(django.core.paginator, 'AsyncPaginator')` and take the 5.2 way there."
+        )
+    if raised == "RuntimeError" and "sync Paginator" in message:
+        return (
+            f"On Django {version} your function paged with the sync Paginator (the 5.2 way): on 6.x page with "
+            "AsyncPaginator and `await page.aget_object_list()`, and keep the sync paginator for 5.2."
         )
     if raised == "SynchronousOnlyOperation":
         return (

@@ -41,6 +41,21 @@ async def only_async_paginator(number):
     return [article.title for article in await page.aget_object_list()]
 
 
+async def the_5_2_way_on_both(number):
+    from asgiref.sync import sync_to_async
+    from django.core.paginator import Paginator
+
+    from articles.models import Article
+
+    def read_page():
+        return [
+            article.title
+            for article in Paginator(Article.objects.published().order_by("-published_at"), 10).page(number)
+        ]
+
+    return await sync_to_async(read_page)()
+
+
 async def sync_paginator_on_the_loop(number):
     from django.core.paginator import Paginator
 
@@ -125,6 +140,7 @@ def test_13_1_accepts_a_page_that_runs_on_both_versions():
     ("near_miss", "lesson"),
     [
         (only_async_paginator, "Django 5.2 has no AsyncPaginator"),
+        (the_5_2_way_on_both, "the sync Paginator \\(the 5.2 way\\)"),
         (sync_paginator_on_the_loop, "sync_to_async"),
         (always_the_first_page, "other titles than that page's"),
         (oldest_first, "other titles than that page's|wrong order"),

@@ -196,11 +196,17 @@ def expect_by_track(label: str, value: object, expected: Mapping[str, object], *
     track = track or backend()
     if track not in expected:
         raise ValueError(f"no expectation for the {track} track in {sorted(expected)}")
-    ok = value == expected[track]
-    shown = dict(sorted(value.items(), key=repr)) if isinstance(value, Counter) else value
     tracks = "; ".join(f"{name}: {want}" for name, want in expected.items())
-    line = f"{label}: {measured(shown, '')} (expected on {tracks}) {PASSED if ok else FAILED}"
-    emit("expect", line, value=value, expected=expected[track], track=track)
+    _expect_on_this_one(label, value, expected[track], tracks, track=track)
+
+
+def _expect_on_this_one(label: str, value: object, want: object, every: str, **recorded: str) -> None:
+    """What expect_by_track and expect_by_version share: print `value` inside « » with what each track or version
+    expects (`every`), record it, and raise unless it is `want`, this one's."""
+    ok = value == want
+    shown = dict(sorted(value.items(), key=repr)) if isinstance(value, Counter) else value
+    line = f"{label}: {measured(shown, '')} (expected on {every}) {PASSED if ok else FAILED}"
+    emit("expect", line, value=value, expected=want, **recorded)
     if not ok:
         raise EvidenceError(line)
 
@@ -229,14 +235,8 @@ def expect_by_version(label: str, value: object, expected: Mapping[str, object],
     version's value is printed inside « » and asserted. `version`: "major.minor" to hold it to; by default the
     installed Django's (django_track())."""
     version = version or django_track()
-    want = expected_for_version(version, expected)
-    ok = value == want
-    shown = dict(sorted(value.items(), key=repr)) if isinstance(value, Counter) else value
     versions = "; ".join(f"{key if key.count('.') else key + '.x'}: {outcome}" for key, outcome in expected.items())
-    line = f"{label}: {measured(shown, '')} (expected on Django {versions}) {PASSED if ok else FAILED}"
-    emit("expect", line, value=value, expected=want, version=version)
-    if not ok:
-        raise EvidenceError(line)
+    _expect_on_this_one(label, value, expected_for_version(version, expected), f"Django {versions}", version=version)
 
 
 def show(label: str, value: object) -> None:

@@ -50,6 +50,7 @@ _django.setup()
 _namespace = {{}}
 exec(compile({before_source!r}, "<before>", "exec"), _namespace)
 exec(compile({source!r}, "<experiment>", "exec"), _namespace)
+exec(compile({after_source!r}, "<after>", "exec"), _namespace)
 async def _wait(awaitable):
     return await awaitable
 try:
@@ -63,8 +64,9 @@ except Exception as _error:
     if not {catch!r}:
         raise
     _text = _json.dumps({{"raised": type(_error).__name__, "message": str(_error)}})
+_after = _namespace[{after_name!r}]() if {after_name!r} else None
 print()
-print({mark!r} + _json.dumps([".".join(map(str, _django.VERSION[:2])), _json.loads(_text)]))
+print({mark!r} + _json.dumps([".".join(map(str, _django.VERSION[:2])), _json.loads(_text), _after]))
 """
 
 
@@ -120,12 +122,15 @@ def run_on(
     timeout: float = 60,
     catch: bool = False,
     before: Callable[[], object] | None = None,
+    after: Callable[[], object] | None = None,
 ) -> object:
     """Run `function(*args)` on Django `version` in a fresh process; return its result (JSON-shaped).
 
     An exception it raises fails the call with the other process's output; with `catch`, the call returns
     {"raised": its type's name, "message": its text} instead (an exercise check reads that). `before`, a function
     without arguments, runs first in the same process, on the same database (an exercise check arranges its data).
+    `after`, also without arguments, runs last in that process, also when the function raised and `catch` caught
+    it: with it, run_on returns (the function's result, after's result), so a check learns what `before` recorded.
     The process runs in a session of its own: at `timeout` it is killed with everything it started."""
     env = server_env(version)
     template = _template(version, env)
@@ -134,6 +139,8 @@ def run_on(
         name=function.__name__,
         before_source=_source(before),
         before_name=before.__name__ if before else "",
+        after_source=_source(after),
+        after_name=after.__name__ if after else "",
         mark=_MARK,
         catch=catch,
     )
@@ -175,10 +182,10 @@ def run_on(
             f"{function.__name__} failed on Django {version} (exit {process.returncode}):\n"
             f"{stdout[-2000:]}{stderr[-2000:]}"
         )
-    ran_on, result = json.loads(results[-1])
+    ran_on, result, after_result = json.loads(results[-1])
     if ran_on != version:
         raise RuntimeError(f"{function.__name__} was to run on Django {version}, and ran on {ran_on}")
-    return result
+    return (result, after_result) if after else result
 
 
 def on_both(function: Callable[..., object], *args: object, timeout: float = 60) -> dict[str, object]:

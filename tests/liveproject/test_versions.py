@@ -111,3 +111,29 @@ def test_before_runs_first_on_the_same_database_and_the_version_is_checked(monke
     # 5.2's folder on this process's PYTHONPATH must not leak into a 6.x run
     monkeypatch.setenv("PYTHONPATH", str(versions.OVERLAY))
     assert versions.run_on(versions.versions()[1], django_version_and_paginators)[0] == django.get_version()
+
+
+def record_a_mark():
+    import articles.models
+
+    articles.models.COURSE_MARK = "set by before"
+
+
+def raise_lookup_error():
+    raise LookupError("no article")
+
+
+def read_the_mark():
+    import articles.models
+
+    return getattr(articles.models, "COURSE_MARK", None)
+
+
+@on_the_6x_track
+@pytest.mark.live
+def test_after_runs_last_in_the_same_process_also_when_the_function_raised():
+    marked = versions.run_on("5.2", count_all_articles, before=record_a_mark, after=read_the_mark)
+    assert marked == (60, "set by before")
+    caught = versions.run_on("5.2", raise_lookup_error, catch=True, before=record_a_mark, after=read_the_mark)
+    assert caught == ({"raised": "LookupError", "message": "no article"}, "set by before")
+    assert versions.run_on("5.2", count_all_articles, after=read_the_mark) == (60, None)

@@ -56,6 +56,107 @@ async def the_5_2_way_on_both(number):
     return await sync_to_async(read_page)()
 
 
+async def unsafe_switched_on(number):
+    import os
+
+    from django.core import paginator
+
+    from articles.models import Article
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the SynchronousOnlyOperation it hides is the lesson
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10).apage(number)
+        return [article.title for article in await page.aget_object_list()]
+    return [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+
+
+async def on_a_pool_thread(number):
+    import asyncio
+
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10).apage(number)
+        return [article.title for article in await page.aget_object_list()]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+
+    return await asyncio.to_thread(read_page)
+
+
+async def not_thread_sensitive(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10).apage(number)
+        return [article.title for article in await page.aget_object_list()]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+
+    return await sync_to_async(read_page, thread_sensitive=False)()
+
+
+async def clamped_pages(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10).aget_page(number)
+        return [article.title for article in await page.aget_object_list()]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10).get_page(number)]
+
+    return await sync_to_async(read_page)()
+
+
+async def with_orphans(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        page = await paginator.AsyncPaginator(newest_first, 10, orphans=3).apage(number)
+        return [article.title for article in await page.aget_object_list()]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10, orphans=3).page(number)]
+
+    return await sync_to_async(read_page)()
+
+
+async def sliced_on_6_x(number):
+    from asgiref.sync import sync_to_async
+    from django.core import paginator
+
+    from articles.models import Article
+
+    newest_first = Article.objects.published().order_by("-published_at")
+    if hasattr(paginator, "AsyncPaginator"):
+        start = (number - 1) * 10
+        return [article.title async for article in newest_first[start : start + 10]]
+
+    def read_page():
+        return [article.title for article in paginator.Paginator(newest_first, 10).page(number)]
+
+    return await sync_to_async(read_page)()
+
+
 async def sync_paginator_on_the_loop(number):
     from django.core.paginator import Paginator
 
@@ -142,6 +243,12 @@ def test_13_1_accepts_a_page_that_runs_on_both_versions():
         (only_async_paginator, "Django 5.2 has no AsyncPaginator"),
         (the_5_2_way_on_both, "the sync Paginator \\(the 5.2 way\\)"),
         (sync_paginator_on_the_loop, "sync_to_async"),
+        (unsafe_switched_on, "DJANGO_ALLOW_ASYNC_UNSAFE only hides the error"),
+        (on_a_pool_thread, "on a pool thread"),
+        (not_thread_sensitive, "on a pool thread"),
+        (clamped_pages, "a page past the last is an error"),
+        (with_orphans, "no orphans"),
+        (sliced_on_6_x, "AsyncPaginator did not read it"),
         (always_the_first_page, "other titles than that page's"),
         (oldest_first, "other titles than that page's|wrong order"),
         (the_page_itself, "not JSON serializable"),

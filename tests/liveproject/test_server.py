@@ -20,10 +20,17 @@ pytestmark = pytest.mark.live  # every test here starts a server or another proc
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _running(pid) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:  # gone, also between a pid_exists() and a Process() (a race CI met)
+        return False
+
+
 def all_dead(pids, timeout=10.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        alive = [pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+        alive = [pid for pid in pids if _running(pid)]
         if not alive:
             return True
         time.sleep(0.05)

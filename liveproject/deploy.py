@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import os
 import signal
 import threading
@@ -204,6 +205,9 @@ def event_arrivals(server: LiveServer, path: str, *, timeout: float = 10.0) -> l
     return arrivals
 
 
+OUTLIVE_CLIENTS = 10.0  # shut_down_in_flight waits this much longer for an exit than its clients wait for answers
+
+
 def shut_down_in_flight(
     servers: Sequence[LiveServer], requests: Mapping[str, str], *, in_flight: str = "", timeout: float = 15.0
 ) -> list[tuple[dict[str, int | str], float]]:
@@ -212,9 +216,11 @@ def shut_down_in_flight(
 
     To every server, send each of `requests` (label -> path) from a thread of its own; wait until its log shows
     `in_flight` (a line a view logs once it runs), and 0.3 s more; send SIGTERM, as a process manager does; wait for
-    it to exit.
+    it to exit, for up to `timeout` + `OUTLIVE_CLIENTS` seconds: longer than any client waits, since a server may
+    wait for its clients to give up before it exits.
     Returns, per server, what each client got (a status, or the name of the httpx error of a request cut off) and
-    the seconds from its SIGTERM to its exit. Every server is stopped, whatever happens.
+    the seconds from its SIGTERM to its exit (inf if it had not exited by then; it is then killed). Every server is
+    stopped, whatever happens.
     """
     answers: list[dict[str, int | str]] = [{} for _ in servers]
     exits: list[float] = [float("nan")] * len(servers)
@@ -228,7 +234,10 @@ def shut_down_in_flight(
 
     def terminate(index: int) -> None:
         servers[index].send_signal(signal.SIGTERM)
-        exits[index] = servers[index].wait_for_exit(timeout=timeout)
+        try:
+            exits[index] = servers[index].wait_for_exit(timeout=timeout + OUTLIVE_CLIENTS)
+        except TimeoutError:
+            exits[index] = math.inf
 
     callers = [
         threading.Thread(target=call, args=(index, label, path), daemon=True)
@@ -245,8 +254,9 @@ def shut_down_in_flight(
         time.sleep(0.3)  # the other requests, sent as early, have reached their views too, even on a busy machine
         for terminator in terminators:
             terminator.start()
+        deadline = time.monotonic() + timeout + OUTLIVE_CLIENTS + 5
         for thread in terminators + callers:
-            thread.join(timeout)
+            thread.join(max(0.0, deadline - time.monotonic()))
     finally:
         for server in servers:
             server.stop()

@@ -1,9 +1,12 @@
 """liveproject.deploy: connections a server holds, what waiting requests cost it, when stream events arrive, a
 server's profile, and what SIGTERM does to requests in flight."""
 
+import math
+import time
+
 import pytest
 
-from liveproject import LiveServer
+from liveproject import LiveServer, deploy
 from liveproject.databases import backend
 from liveproject.deploy import (
     connections_held,
@@ -86,3 +89,19 @@ def test_shut_down_in_flight_tells_a_graceful_server_from_one_that_drops_request
     assert abrupt == {"0.6 s": "RemoteProtocolError", "long poll": "RemoteProtocolError"}  # daphne: no grace
     assert abrupt_exit < 1.5
     assert not any(server.running for server in servers)  # stopped, whatever happened
+
+
+def test_shut_down_in_flight_waits_out_its_clients_and_records_a_server_that_never_exits(monkeypatch):
+    # A server that ignores SIGTERM (here: the signal is never sent) is waited for longer than its clients wait,
+    # recorded as never having exited, and killed; nothing is raised in a thread.
+    monkeypatch.setattr(deploy, "OUTLIVE_CLIENTS", 0.5)
+    server = LiveServer("uvicorn").start()
+    monkeypatch.setattr(server, "send_signal", lambda signum: None)
+    started = time.monotonic()
+    [(answers, exit_seconds)] = shut_down_in_flight(
+        [server], {"long poll": "/long-poll/?seconds=30"}, in_flight="long-poll", timeout=1.0
+    )
+    assert answers == {"long poll": "ReadTimeout"}  # the client gave up after 1 s
+    assert exit_seconds == math.inf
+    assert time.monotonic() - started < 10  # 1 s + 0.5 s of waiting, then the kill
+    assert not server.running

@@ -8,7 +8,8 @@ belongs to an old article (ordering by id is not ordering by date), a draft carr
 count), and 41 are published (the last page holds one: orphans would swallow it). It also watches how the page is
 read: on 5.2 the sync Paginator's page() must run on the thread sync_to_async keeps for the request's sync code
 (not on the event loop, not on a pool thread); on 6.x the sync Paginator refuses to be made, and the check counts
-the pages AsyncPaginator read, so a page read any other way does not pass. Nothing your function says about itself is
+the pages AsyncPaginator read, so a page read any other way does not pass; on both it counts the queries that read
+articles without a LIMIT (every published article read, to return ten). Nothing your function says about itself is
 taken on trust."""
 
 from __future__ import annotations
@@ -77,14 +78,31 @@ def _arrange_articles() -> None:
 
         paginator.Paginator.page = on_the_right_thread
 
+    # On both: the articles read without a LIMIT. A page is one slice of the table; reading every published
+    # article and paging the list in memory returns the right titles and costs the whole table.
+    from django.db.backends import utils
 
-def _async_pages_read() -> int | None:
-    """Run after every call, in its process: how many pages AsyncPaginator read (None on 5.2, which has none)."""
+    execute = utils.CursorWrapper._execute
+
+    def recorded(self: utils.CursorWrapper, sql: str, *args: object) -> object:
+        query = sql.upper()
+        reads_articles = query.lstrip().startswith("SELECT") and "ARTICLES_ARTICLE" in query
+        if reads_articles and " LIMIT " not in query and "COUNT(" not in query:
+            so_far = getattr(utils.CursorWrapper, "course_unlimited_reads", 0)
+            utils.CursorWrapper.course_unlimited_reads = so_far + 1
+        return execute(self, sql, *args)
+
+    utils.CursorWrapper._execute = recorded
+
+
+def _how_the_page_was_read() -> dict:
+    """Run after every call, in its process: how many pages AsyncPaginator read (None on 5.2, which has none), and
+    how many queries read articles without a LIMIT."""
     from django.core import paginator
+    from django.db.backends import utils
 
-    if not hasattr(paginator, "AsyncPaginator"):
-        return None
-    return getattr(paginator.AsyncPaginator, "course_pages_read", 0)
+    pages = getattr(paginator.AsyncPaginator, "course_pages_read", 0) if hasattr(paginator, "AsyncPaginator") else None
+    return {"async_pages": pages, "unlimited_reads": getattr(utils.CursorWrapper, "course_unlimited_reads", 0)}
 
 
 def _published_titles_newest_first() -> list:
@@ -125,9 +143,9 @@ def _hint_for(version: str, number: int, raised: str, message: str) -> str:
     return f"On Django {version}, page {number}, it raised {raised}: {message}"
 
 
-def _hint_for_page(version: str, number: int, got: object, want: list, pages_read: object) -> str:
+def _hint_for_page(version: str, number: int, got: object, want: list, read: dict) -> str:
     """What is wrong with page `number` (`got`: what the function returned, `want`: the page's titles, or [] past
-    the last page), or "" when it is right. `pages_read`: the pages AsyncPaginator read (None on 5.2)."""
+    the last page), or "" when it is right. `read`: how the page was read (_how_the_page_was_read)."""
     if isinstance(got, dict) and "raised" in got:
         if not want and got["raised"] == "EmptyPage":
             return ""  # past the last page: the error page() and apage() raise
@@ -152,10 +170,16 @@ def _hint_for_page(version: str, number: int, got: object, want: list, pages_rea
         )
     if got != want:
         return f"On Django {version}, page {number} should be a list of {len(want)} titles, not {got!r:.200}."
-    if pages_read == 0:
+    if read["async_pages"] == 0:
         return (
             f"On Django {version}, page {number} has the right titles, but AsyncPaginator did not read it: on 6.x "
             "page with `await AsyncPaginator(...).apage(number)`, which is what the exercise is about."
+        )
+    if read["unlimited_reads"]:
+        return (
+            f"On Django {version}, page {number} has the right titles, but your function read every published "
+            "article (a query without LIMIT) to return 10 of them: give the paginator the queryset, not a list, so "
+            "that the database returns one page."
         )
     return ""
 
@@ -180,13 +204,13 @@ def check_13_titles_on_page(titles_on_page: Callable[..., object]) -> None:
             want = every[(number - 1) * PER_PAGE : number * PER_PAGE]
             try:
                 ran = run_on(
-                    version, titles_on_page, number, catch=True, before=_arrange_articles, after=_async_pages_read
+                    version, titles_on_page, number, catch=True, before=_arrange_articles, after=_how_the_page_was_read
                 )
             except ValueError as error:  # not a plain function: its source cannot travel
                 judge("Exercise 13.1", False, f"{error}: write it as `async def` at the top of a cell.")
             assert isinstance(ran, tuple)
-            got, pages_read = ran
-            hint = _hint_for_page(version, number, got, want, pages_read)
+            got, read = ran
+            hint = _hint_for_page(version, number, got, want, read)
             if hint:
                 break
         if hint:

@@ -183,6 +183,16 @@ REPLACED = [
         ],
         "AsyncPaginator did not read it",
     ),
+    (
+        "every published article read, the list paged in memory",
+        [
+            (
+                "    if hasattr(paginator, ",
+                "    newest_first = [article async for article in newest_first]\n    if hasattr(paginator, ",
+            )
+        ],
+        "a query without LIMIT",
+    ),
 ]
 
 

@@ -23,6 +23,10 @@ class NearMiss:
     # True when the checks catch it through something SQLite and PostgreSQL do differently (row locks, where NULLs
     # sort, rows another connection wrote): tests/labs/ runs it on both tracks, the others on SQLite only.
     differs_by_database: bool = False
+    # True when the checks catch it through something Django 6 changed (request.auser() and logging in, django.tasks
+    # in place of the backport, a stream through the middleware, lazy loads) or is said to have changed (transactions
+    # in async code): tests/labs/ runs it on the Django 6.x track too; the others run on the two 5.2 tracks only.
+    differs_by_django: bool = False
 
     def write(self, lab_folder: Path, into: Path) -> Path:
         """Write this near-miss of `lab_folder`'s solution into the folder `into`; return the file's path."""

@@ -63,11 +63,13 @@ NEAR_MISSES = [
             (SOLUTION_DRAFTS_CLASS, "class MyDraftsView(LoginRequiredMixin, View):"),
         ),
         lesson="AsyncLoginRequiredMixin",
+        differs_by_django=True,
     ),
     NearMiss(
         "every draft counted, not the user's own",
         ((SOLUTION_DRAFTS, "drafts = Article.objects.filter(status=Article.Status.DRAFT)"),),
         lesson="own drafts",
+        differs_by_django=True,
     ),
     NearMiss(
         "the drafts counted with the sync ORM (count() instead of acount())",

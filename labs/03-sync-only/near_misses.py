@@ -65,6 +65,7 @@ NEAR_MISSES = [
              "from articles.models import Article\nfrom django.contrib.auth.models import User\n"),
         ),
         lesson="select_related('author')",
+        differs_by_django=True,
     ),
     NearMiss(
         "titles/ a plain def behind an async wrapper that hands it the request through sync_to_async",

@@ -48,6 +48,7 @@ NEAR_MISSES = [
         "request.user in the async view instead of await request.auser()",
         (("user = await request.auser()", "user = request.user"),),
         lesson="SynchronousOnlyOperation",
+        differs_by_django=True,
     ),
     NearMiss(
         "async with transaction.atomic() around the island's call, in the async view",
@@ -57,6 +58,7 @@ NEAR_MISSES = [
              "            article = await sync_to_async(publish_article)(slug=slug, published_by=user)\n"),
         ),
         lesson="asynchronous context manager",
+        differs_by_django=True,
     ),
     NearMiss(
         "race_window() left out: the check and the write back to back",

@@ -16,6 +16,7 @@ NEAR_MISSES = [
             (ENQUEUE, '    threading.Thread(target=notify_followers.call, kwargs={"slug": slug}).start()'),
         ),
         lesson="where a restart loses it",
+        differs_by_django=True,
     ),
     NearMiss(
         "the followers told by asyncio.create_task (chapter 02's fire and forget)",
@@ -26,16 +27,19 @@ NEAR_MISSES = [
         # acall() runs the sync function through sync_to_async on the request's own thread (chapter 12), so the
         # response's last step, closing it on that thread too, waits behind the whole notification
         lesson="the client must not wait for it",
+        differs_by_django=True,
     ),
     NearMiss(
         "the task's function awaited in the view",
         ((ENQUEUE, "    await notify_followers.acall(slug=slug)  # async, so it does not block"),),
         lesson="the client must not wait for it",
+        differs_by_django=True,
     ),
     NearMiss(
         "enqueue() instead of aenqueue() in the async view",
         ((ENQUEUE, "    notify_followers.enqueue(slug=slug)"),),
         lesson="You cannot call this from an async context",
+        differs_by_django=True,
     ),
     NearMiss(
         "the author not loaded with the article",
@@ -54,6 +58,7 @@ NEAR_MISSES = [
             ("    if not request.user.is_staff:", "    if not user.is_staff:"),
         ),  # fmt: skip
         lesson="nothing checked the CSRF token",
+        differs_by_django=True,
     ),
     NearMiss(
         "the share left a sync DRF view, only the enqueue moved",

@@ -1,5 +1,6 @@
 """A lab's checks fail on its near-misses (labs/near_misses.py), each with a message that names the lesson."""
 
+import django
 import pytest
 
 from labs.near_misses import near_misses
@@ -18,6 +19,9 @@ def test_the_checks_fail_a_near_miss_and_name_the_lesson(folder, near_miss, tmp_
         # Its checks catch it through HTTP answers and code that do not change with the database: a second run on
         # PostgreSQL would cost time and show nothing new (NearMiss.differs_by_database).
         pytest.skip("caught the same way on both databases: it runs on SQLite")
+    if django.VERSION[0] >= 6 and not near_miss.differs_by_django:
+        # Its checks catch it through what Django 6 did not change: the 5.2 tracks run it (NearMiss.differs_by_django).
+        pytest.skip("caught through what Django 6 did not change: it runs on the 5.2 tracks")
     shown = []
     code = str(near_miss.write(folder, tmp_path))
     # The steps after the failure that names the lesson cannot change the verdict asserted here: they are not run.
